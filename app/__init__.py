@@ -1,0 +1,57 @@
+"""youzhan: the backend-for-frontend of a gas-station chain's membership and points programme."""
+
+from __future__ import annotations
+
+from app.settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None, name: str = "youzhan"):
+    """The composition root: settings -> Sanic app with ORM, cache and WeChat clients made in listeners."""
+    from sanic import Sanic
+    from sanic_ext import Extend
+    from tortoise.contrib.sanic import register_tortoise
+
+    from app.cache import create_cache
+    from app.handlers import auth, health, me, orders, stations, wechat_pay
+    from app.handlers.errors import register_error_handlers
+    from app.security import DataProtector
+    from app.wechat import WechatGateway
+
+    settings = settings or load_settings()
+    app = Sanic(name)
+    app.config.update(
+        OAS_UI_DEFAULT="swagger",
+        OAS_URL_PREFIX="/docs",
+        OAS_UI_SWAGGER=True,
+        OAS_UI_REDOC=False,
+        CORS=False,
+        FALLBACK_ERROR_FORMAT="json",
+        REQUEST_MAX_SIZE=1_000_000,
+        KEEP_ALIVE_TIMEOUT=75,
+    )
+    Extend(app)
+    app.ext.openapi.describe(
+        "youzhan API",
+        version="0.1.0",
+        description="Membership and points programme of a gas-station chain. "
+        "Authenticate with `Authorization: Bearer <access_token>` from `POST /api/auth/login`.",
+    )
+    app.ctx.settings = settings
+    app.ctx.protector = DataProtector(settings.data_key)
+    register_tortoise(app, config=settings.tortoise_config())
+
+    @app.before_server_start
+    async def open_clients(app, _loop=None):
+        app.ctx.cache = create_cache(settings.redis_url)
+        app.ctx.wechat = WechatGateway(settings, app.ctx.cache)
+        await app.ctx.wechat.start()
+
+    @app.after_server_stop
+    async def close_clients(app, _loop=None):
+        await app.ctx.wechat.close()
+        await app.ctx.cache.aclose()
+
+    for module in (auth, me, stations, orders, wechat_pay, health):
+        app.blueprint(module.bp)
+    register_error_handlers(app)
+    return app

@@ -1,0 +1,1 @@
+"""Sanic blueprints: thin — parse and validate, call one service function, serialise."""

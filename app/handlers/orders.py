@@ -1,0 +1,59 @@
+"""POST /api/orders (order + wx.requestPayment parameters), GET /api/orders/{out_trade_no}."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import Field, model_validator
+from sanic import Blueprint, Request
+from sanic.response import json
+from sanic_ext import openapi
+
+from app.errors import ValidationFailed
+from app.handlers.common import Body, claims_of, order_policy, parse
+from app.services import orders
+
+bp = Blueprint("orders", url_prefix="/api/orders")
+
+
+class CreateOrderBody(Body):
+    station_id: int = Field(ge=1, le=2**53)
+    pump_no: int = Field(ge=1, le=999)
+    grade: str = Field(min_length=1, max_length=16)
+    amount_fen: int | None = Field(default=None, ge=-(2**63), le=2**63 - 1, description="integer fen")
+    litres: float | None = Field(default=None, gt=0, le=10_000, description="litres, instead of amount_fen")
+
+    @model_validator(mode="after")
+    def one_of_amount_or_litres(self):
+        if (self.amount_fen is None) == (self.litres is None):
+            raise ValueError("give either amount_fen or litres")
+        return self
+
+
+@bp.post("")
+@openapi.definition(summary="Create an order and its WeChat Pay prepay", secured={"bearer": []},
+                    body={"application/json": CreateOrderBody.model_json_schema()},
+                    description="Answers {order, payment}: payment holds the parameters of wx.requestPayment.")
+async def create_order(request: Request):
+    claims = claims_of(request)
+    body = parse(request, CreateOrderBody)
+    if body.litres is not None and body.litres != body.litres:  # NaN
+        raise ValidationFailed("litres must be a number.", field="litres")
+    order, payment = await orders.create_order(
+        openid=claims.openid, station_id=body.station_id, pump_no=body.pump_no, grade=body.grade,
+        amount_fen=body.amount_fen, litres=Decimal(str(body.litres)) if body.litres is not None else None,
+        pay=request.app.ctx.wechat.pay, policy=order_policy(request.app.ctx.settings),
+    )
+    return json({"order": order, "payment": payment}, status=201)
+
+
+@bp.get("/<out_trade_no:str>")
+@openapi.definition(summary="My order, with its status and the points it earned", secured={"bearer": []})
+async def get_order(request: Request, out_trade_no: str):
+    claims = claims_of(request)
+    settings = request.app.ctx.settings
+    order = await orders.get_order_for_driver(
+        openid=claims.openid, out_trade_no=out_trade_no[:64], pay=request.app.ctx.wechat.pay,
+        policy=order_policy(settings), mchid=settings.pay_mchid, appid=settings.wechat_appid,
+    )
+    return json({"order": order})

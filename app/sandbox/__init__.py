@@ -1,0 +1,1 @@
+"""The WeChat sandbox: WeChat's and WeChat Pay's wire protocols on loopback (DESIGN section 5)."""

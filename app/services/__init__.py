@@ -1,0 +1,1 @@
+"""Domain services: plain async Python that knows nothing of Sanic or WeChat."""
