@@ -20,9 +20,9 @@ from pathlib import Path
 from xml.parsers.expat import ExpatError
 
 import xmltodict
-from wechatpy.pay.utils import calculate_signature, calculate_signature_hmac
 from wechatpayv3.async_ import AsyncWeChatPay
 from wechatpayv3.async_.type import WeChatPayType
+from wechatpy.pay.utils import calculate_signature, calculate_signature_hmac
 
 from app.errors import Conflict, UpstreamUnavailable
 from app.settings import Settings
