@@ -78,6 +78,7 @@ class Settings:
     points_expiry_months: int = 24
     max_order_fen: int = 500_000  # 5,000 yuan: more than any tank holds at any price
     outbox_max_attempts: int = 8
+    outbox_retry_base_s: float = 10.0
     worker_interval_s: float = 1.0
 
     generated: tuple[str, ...] = field(default_factory=tuple)
@@ -216,6 +217,7 @@ def _load() -> Settings:
         order_query_after_s=_int("ORDER_QUERY_AFTER_S", 3 * 60),
         points_expiry_months=_int("POINTS_EXPIRY_MONTHS", 24),
         outbox_max_attempts=_int("OUTBOX_MAX_ATTEMPTS", 8),
+        outbox_retry_base_s=float(_env("OUTBOX_RETRY_BASE_S", "10")),
         worker_interval_s=float(_env("WORKER_INTERVAL_S", "1.0")),
         generated=tuple(generated),
     )

@@ -33,7 +33,8 @@ class Worker:
 
     async def deliver_outbox(self) -> outbox.DeliveryReport:
         """Send the subscribe messages that are due."""
-        return await outbox.deliver_due(sender=self.wechat.messages, render=lambda p: messages.render(self.settings, p))
+        return await outbox.deliver_due(sender=self.wechat.messages, render=lambda p: messages.render(self.settings, p),
+                                        retry_base_s=self.settings.outbox_retry_base_s)
 
     async def reconcile_orders(self) -> orders.ReconcileReport:
         """Query unpaid orders at WeChat Pay; settle or close them."""

@@ -104,7 +104,9 @@ def stack(tmp_path_factory) -> Stack:
         "JWT_SECRET": secrets.token_urlsafe(48),
         "DATA_KEY": secrets.token_urlsafe(32),
         "WECHAT_PAY_V2_KEY": V2_KEY,
-        "WORKER_INTERVAL_S": "0.2",
+        "WORKER_INTERVAL_S": "0.1",
+        "OUTBOX_RETRY_BASE_S": "0.05",
+        "OUTBOX_MAX_ATTEMPTS": "4",
         "LOG_LEVEL": "WARNING",
     })
     pg_name = None

@@ -16,9 +16,9 @@ SUBSCRIBE_MESSAGE = "subscribe_message"
 LEASE = timedelta(seconds=60)
 
 
-def backoff(attempts: int) -> timedelta:
-    """10 s, 20 s, 40 s … capped at one hour."""
-    return timedelta(seconds=min(3600, 10 * 2 ** max(0, attempts - 1)))
+def backoff(attempts: int, base_s: float = 10.0) -> timedelta:
+    """base, 2×base, 4×base … (10 s, 20 s, 40 s by default), capped at one hour."""
+    return timedelta(seconds=min(3600.0, base_s * 2 ** max(0, attempts - 1)))
 
 
 async def enqueue_subscribe_message(*, openid: str, template: str, template_id: str, values: dict, dedupe_key: str,
@@ -61,7 +61,7 @@ class DeliveryReport:
     dead: int = 0
 
 
-async def deliver_due(*, sender: MessagePort, render, batch: int = 50) -> DeliveryReport:
+async def deliver_due(*, sender: MessagePort, render, retry_base_s: float = 10.0, batch: int = 50) -> DeliveryReport:
     """Deliver the messages that are due; retries with backoff, dead-letter after the last attempt."""
     now = datetime.now(UTC)
     report = DeliveryReport()
@@ -85,7 +85,7 @@ async def deliver_due(*, sender: MessagePort, render, batch: int = 50) -> Delive
             report.dead += 1
         else:
             await OutboxMessage.filter(id=message.id).update(
-                next_attempt_at=datetime.now(UTC) + backoff(attempts),
+                next_attempt_at=datetime.now(UTC) + backoff(attempts, retry_base_s),
                 last_error=f"errcode {result.errcode}: {result.errmsg} (attempt {attempts})",
             )
             report.retried += 1
