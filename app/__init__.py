@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import json
+
 from app.settings import Settings, load_settings
 
 
@@ -18,7 +21,8 @@ def create_app(settings: Settings | None = None, name: str = "youzhan"):
     from app.wechat import WechatGateway
 
     settings = settings or load_settings()
-    app = Sanic(name)
+    # Chinese stays readable in answers and logs; compact separators keep bodies small
+    app = Sanic(name, dumps=functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":")))
     app.config.update(
         OAS_UI_DEFAULT="swagger",
         OAS_URL_PREFIX="/docs",

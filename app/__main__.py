@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import logging
-import os
 
 from sanic import Sanic
 from sanic.worker.loader import AppLoader
 
-from app import create_app
+from app import create_app, logs
 from app.settings import load_settings
 
 
 def main() -> None:
     """Serve on HOST:PORT with WEB_CONCURRENCY processes (SQLite: one)."""
     settings = load_settings()
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure()
     workers = settings.web_concurrency
     if settings.is_sqlite and workers > 1:
         logging.getLogger("youzhan").warning("SQLite allows one writer: serving with 1 process, not %s", workers)

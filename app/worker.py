@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tortoise import Tortoise
 
+from app import logs
 from app.cache import create_cache
 from app.handlers.common import order_policy
 from app.services import ledger, orders, outbox
@@ -78,7 +78,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
 
 def main() -> None:
     """Entry point; SIGTERM and SIGINT stop it after the current pass."""
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure()
     settings = load_settings()
 
     async def _main() -> None:

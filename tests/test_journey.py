@@ -1,6 +1,6 @@
 """The spine, end to end through HTTP: log in -> order -> pay -> notification -> member -> points -> message."""
 
-from app.models import LedgerEntry, OutboxMessage
+from app.models import LedgerEntry, Order, OutboxMessage
 from app.settings import DEFAULT_TEMPLATE_POINTS_CREDITED as TEMPLATE
 from tests.helpers import grant_points_message, login, me, place_order, wait_paid, wait_until
 
@@ -17,6 +17,11 @@ async def test_a_new_driver_pays_becomes_a_member_and_sees_the_points(api, sandb
     paid = await sandbox.request_payment(payment)
     assert paid["errMsg"] == "requestPayment:ok"
 
+    async def notified():
+        items = await sandbox.records("notifications", out_trade_no=order["out_trade_no"])
+        return [i for i in items if i["acknowledged"]]
+
+    assert (await wait_until(notified))[0]["status"] == 204
     settled = await wait_paid(api, driver, order["out_trade_no"])
     assert settled["points_earned"] == 300
 
@@ -39,6 +44,7 @@ async def test_a_new_driver_pays_becomes_a_member_and_sees_the_points(api, sandb
     outbox = await OutboxMessage.get(dedupe_key=f"order:{order['out_trade_no']}:points_credited")
     assert outbox.status == "sent"
     assert await LedgerEntry.filter(source_id=order["out_trade_no"]).count() == 1
+    assert (await Order.get(out_trade_no=order["out_trade_no"])).paid_via == "notify"
 
 
 async def test_a_member_who_pays_again_keeps_one_membership_and_adds_points(api, sandbox):

@@ -1,0 +1,37 @@
+"""The outside contract: health, the OpenAPI description of every endpoint, stations, error format."""
+
+from app import create_app
+
+
+async def test_health_reports_the_database_and_redis(api, stack):
+    body = (await api.get("/api/health")).json()
+    assert body["status"] == "ok" and body["database"] == "ok" and body["redis"] == "ok"
+    assert body["database_backend"] == ("postgresql" if stack.backend == "postgres" else "sqlite")
+    assert body["redis_backend"] == ("redis" if stack.backend == "postgres" else "embedded")
+
+
+async def test_every_endpoint_is_in_the_openapi_description(api, stack):
+    spec = (await api.get("/docs/openapi.json")).json()
+    app = create_app(stack.settings(), name="openapi_probe")
+    routes = {
+        "/" + route.path.replace("<out_trade_no:str>", "{out_trade_no}")
+        for route in app.router.routes
+        if route.path.startswith("api/")
+    }
+    assert routes <= set(spec["paths"]), routes - set(spec["paths"])
+    assert (await api.get("/docs")).status_code == 200
+
+
+async def test_stations_list_pumps_and_prices(api):
+    items = (await api.get("/api/stations")).json()["items"]
+    assert len(items) >= 3
+    first = items[0]
+    assert {"id", "name", "pumps", "grades"} <= set(first)
+    assert {g["grade"] for g in first["grades"]} >= {"92#", "95#", "0#"}
+    assert all(isinstance(g["price_fen_per_litre"], int) for g in first["grades"])
+
+
+async def test_errors_have_a_stable_code_and_no_trace(api):
+    response = await api.get("/api/me")
+    assert response.status_code == 401
+    assert response.json() == {"error": {"code": "auth.required", "message": "Log in first.", "field": None}}
