@@ -46,12 +46,14 @@ async def me(request: Request):
 @openapi.parameter("days", int, "query")
 async def my_points(request: Request):
     claims = claims_of(request)
+    limit = _int_arg(request, "limit", 20, 1, 100)
+    days = _int_arg(request, "days", 92, 1, 3660)
+    cursor = request.args.get("cursor")
+    points.parse_cursor(cursor)
     member = await members.get_by_openid(claims.openid)
     if member is None:
         return json({"items": [], "next": None})
-    limit = _int_arg(request, "limit", 20, 1, 100)
-    days = _int_arg(request, "days", 92, 1, 3660)
-    return json(await points.history(member_id=member.id, cursor=request.args.get("cursor"), limit=limit, days=days))
+    return json(await points.history(member_id=member.id, cursor=cursor, limit=limit, days=days))
 
 
 def _int_arg(request: Request, name: str, default: int, low: int, high: int) -> int:

@@ -53,7 +53,7 @@ async def get_order(request: Request, out_trade_no: str):
     claims = claims_of(request)
     settings = request.app.ctx.settings
     order = await orders.get_order_for_driver(
-        openid=claims.openid, out_trade_no=out_trade_no[:64], pay=request.app.ctx.wechat.pay,
+        openid=claims.openid, out_trade_no=out_trade_no, pay=request.app.ctx.wechat.pay,
         policy=order_policy(settings), mchid=settings.pay_mchid, appid=settings.wechat_appid,
     )
     return json({"order": order})

@@ -72,10 +72,12 @@ async def refresh(*, refresh_token: str, config: AuthConfig) -> TokenPair:
     now = datetime.now(UTC)
     async with in_transaction():
         spent = await RefreshToken.filter(jti=claims.jti, revoked_at=None, expires_at__gt=now).update(revoked_at=now)
-        if spent != 1:
-            await RefreshToken.filter(family=claims.family, revoked_at=None).update(revoked_at=now)
-            raise TokenInvalid("The refresh token was already used or revoked; log in again.")
-        access, new_refresh = await _issue_pair(config, claims.openid, family=claims.family or claims.jti)
+        if spent == 1:
+            access, new_refresh = await _issue_pair(config, claims.openid, family=claims.family or claims.jti)
+    if spent != 1:
+        # committed on its own: the raise below must not roll the revocation back
+        await RefreshToken.filter(family=claims.family, revoked_at=None).update(revoked_at=now)
+        raise TokenInvalid("The refresh token was already used or revoked; log in again.")
     member = await members.get_by_openid(claims.openid)
     return TokenPair(access, new_refresh, config.access_ttl_s, member)
 

@@ -176,7 +176,7 @@ async def settle_payment(*, paid, policy: OrderPolicy, mchid: str, appid: str, v
 async def get_order_for_driver(*, openid: str, out_trade_no: str, pay: PaymentPort, policy: OrderPolicy,
                                mchid: str, appid: str) -> dict:
     """The driver's order; one still unpaid is looked up at WeChat Pay, in case its notification was lost."""
-    order = await Order.get_or_none(out_trade_no=out_trade_no, openid=openid)
+    order = await Order.get_or_none(out_trade_no=out_trade_no, openid=openid) if len(out_trade_no) <= 32 else None
     if order is None:
         raise NotFound("No such order.", code="order.not_found")
     if order.status == CREATED:

@@ -13,17 +13,21 @@ KIND_LABELS = {
 }
 
 
+def parse_cursor(cursor: str | None) -> int | None:
+    """A cursor we gave out is the id of an entry: a positive 64-bit integer."""
+    if cursor is None:
+        return None
+    if not cursor.isdigit() or not 0 < int(cursor) < 2**63:
+        raise ValidationFailed("The cursor is not one we gave out.", field="cursor", code="request.cursor_invalid")
+    return int(cursor)
+
+
 async def history(*, member_id: int, cursor: str | None, limit: int, days: int) -> dict:
     """A page of ledger entries, newest first; `next` is the cursor of the following page or None."""
     since = datetime.now(UTC) - timedelta(days=days)
     query = LedgerEntry.filter(member_id=member_id, created_at__gte=since)
-    if cursor:
-        try:
-            before = int(cursor)
-        except ValueError as exc:
-            raise ValidationFailed("The cursor is not one we gave out.", field="cursor", code="request.cursor_invalid"
-                                   ) from exc
-        query = query.filter(id__lt=before)
+    if cursor is not None:
+        query = query.filter(id__lt=parse_cursor(cursor))
     entries = await query.order_by("-id").limit(limit + 1)
     items = [
         {
