@@ -26,9 +26,13 @@ class SettingsError(RuntimeError):
     """The environment does not describe a runnable configuration."""
 
 
-def _env(name: str, default: str | None = None) -> str | None:
+def _env(name: str) -> str | None:
     value = os.environ.get(name)
-    return value if value not in (None, "") else default
+    return value if value else None
+
+
+def _str(name: str, default: str) -> str:
+    return os.environ.get(name) or default
 
 
 def _int(name: str, default: int) -> int:
@@ -39,6 +43,16 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _float(name: str, default: float) -> float:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
 
 
 @dataclass(frozen=True)
@@ -148,10 +162,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
 
 
 def _load() -> Settings:
-    env = _env("APP_ENV", "development")
+    env = _str("APP_ENV", "development")
     if env not in ("development", "production", "test"):
         raise SettingsError(f"APP_ENV must be development, test or production, got {env!r}")
-    data_dir = Path(_env("DATA_DIR", str(PROJECT_ROOT / "data")))
+    data_dir = Path(_str("DATA_DIR", str(PROJECT_ROOT / "data")))
     port = _int("PORT", 8000)
     generated: list[str] = []
 
@@ -190,7 +204,7 @@ def _load() -> Settings:
     settings = Settings(
         env=env,
         port=port,
-        host=_env("HOST", "127.0.0.1"),
+        host=_str("HOST", "127.0.0.1"),
         web_concurrency=_int("WEB_CONCURRENCY", 1),
         data_dir=data_dir,
         database_url=database_url,
@@ -198,17 +212,17 @@ def _load() -> Settings:
         jwt_secret=jwt_secret,
         data_key=data_key,
         public_url=(_env("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
-        wechat_appid=_env("WECHAT_APPID", SANDBOX_APPID),
-        wechat_secret=_env("WECHAT_SECRET", SANDBOX_SECRET),
-        wechat_api_base=_env("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
-        template_points_credited=_env("WECHAT_TEMPLATE_POINTS_CREDITED", DEFAULT_TEMPLATE_POINTS_CREDITED),
-        pay_mchid=_env("WECHAT_PAY_MCHID", SANDBOX_MCHID),
-        pay_apiv3_key=_env("WECHAT_PAY_APIV3_KEY", SANDBOX_APIV3_KEY),
+        wechat_appid=_str("WECHAT_APPID", SANDBOX_APPID),
+        wechat_secret=_str("WECHAT_SECRET", SANDBOX_SECRET),
+        wechat_api_base=_str("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
+        template_points_credited=_str("WECHAT_TEMPLATE_POINTS_CREDITED", DEFAULT_TEMPLATE_POINTS_CREDITED),
+        pay_mchid=_str("WECHAT_PAY_MCHID", SANDBOX_MCHID),
+        pay_apiv3_key=_str("WECHAT_PAY_APIV3_KEY", SANDBOX_APIV3_KEY),
         pay_private_key_path=private_key_path,
-        pay_cert_serial=_env("WECHAT_PAY_CERT_SERIAL", SANDBOX_CERT_SERIAL),
+        pay_cert_serial=_str("WECHAT_PAY_CERT_SERIAL", SANDBOX_CERT_SERIAL),
         pay_public_key_path=public_key_path,
-        pay_public_key_id=_env("WECHAT_PAY_PUBLIC_KEY_ID", SANDBOX_PUBLIC_KEY_ID),
-        pay_api_base=_env("WECHAT_PAY_API_BASE", "https://api.mch.weixin.qq.com").rstrip("/"),
+        pay_public_key_id=_str("WECHAT_PAY_PUBLIC_KEY_ID", SANDBOX_PUBLIC_KEY_ID),
+        pay_api_base=_str("WECHAT_PAY_API_BASE", "https://api.mch.weixin.qq.com").rstrip("/"),
         pay_v2_key=_env("WECHAT_PAY_V2_KEY"),
         notify_max_age_s=_int("WECHAT_PAY_NOTIFY_MAX_AGE_S", 300),
         access_token_ttl_s=_int("ACCESS_TOKEN_TTL_S", 15 * 60),
@@ -217,8 +231,8 @@ def _load() -> Settings:
         order_query_after_s=_int("ORDER_QUERY_AFTER_S", 3 * 60),
         points_expiry_months=_int("POINTS_EXPIRY_MONTHS", 24),
         outbox_max_attempts=_int("OUTBOX_MAX_ATTEMPTS", 8),
-        outbox_retry_base_s=float(_env("OUTBOX_RETRY_BASE_S", "10")),
-        worker_interval_s=float(_env("WORKER_INTERVAL_S", "1.0")),
+        outbox_retry_base_s=_float("OUTBOX_RETRY_BASE_S", 10.0),
+        worker_interval_s=_float("WORKER_INTERVAL_S", 1.0),
         generated=tuple(generated),
     )
     if settings.is_production:
@@ -232,7 +246,7 @@ def _load() -> Settings:
 
 
 def _tortoise_orm_for_cli() -> dict:
-    url = _env("DATABASE_URL") or f"sqlite://{Path(_env('DATA_DIR', str(PROJECT_ROOT / 'data'))) / 'youzhan.sqlite3'}"
+    url = _env("DATABASE_URL") or f"sqlite://{Path(_str('DATA_DIR', str(PROJECT_ROOT / 'data'))) / 'youzhan.sqlite3'}"
     return tortoise_config(url)
 
 

@@ -1,14 +1,24 @@
 """The points ledger: signed entries, and the lots of earned points still unspent."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from app.models.members import Member
 
 
 class LedgerEntry(Model):
     """One signed change of the points of a member, its idempotency key makes each cause count once."""
 
     id = fields.BigIntField(primary_key=True)
-    member = fields.ForeignKeyField("models.Member", related_name="ledger_entries", on_delete=fields.RESTRICT)
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "models.Member", related_name="ledger_entries", on_delete=fields.RESTRICT
+    )
+    member_id: int
     kind = fields.CharField(max_length=16)
     delta = fields.BigIntField()
     balance_after = fields.BigIntField()
@@ -16,7 +26,7 @@ class LedgerEntry(Model):
     source_id = fields.CharField(max_length=64)
     idempotency_key = fields.CharField(max_length=128, unique=True)
     reason = fields.CharField(max_length=128)
-    explanation = fields.JSONField(null=True)
+    explanation: dict | None = fields.JSONField(null=True)  # type: ignore[assignment]
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -28,8 +38,14 @@ class PointLot(Model):
     """The unspent rest of one earning entry, with its expiry, spending takes those that expire first."""
 
     id = fields.BigIntField(primary_key=True)
-    member = fields.ForeignKeyField("models.Member", related_name="lots", on_delete=fields.RESTRICT)
-    entry = fields.ForeignKeyField("models.LedgerEntry", related_name="lots", on_delete=fields.RESTRICT)
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "models.Member", related_name="lots", on_delete=fields.RESTRICT
+    )
+    member_id: int
+    entry: fields.ForeignKeyRelation[LedgerEntry] = fields.ForeignKeyField(
+        "models.LedgerEntry", related_name="lots", on_delete=fields.RESTRICT
+    )
+    entry_id: int
     original = fields.BigIntField()
     remaining = fields.BigIntField()
     expires_at = fields.DatetimeField()

@@ -1,7 +1,15 @@
 """Orders: what a driver buys and pays for with WeChat Pay."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from app.models.members import Member
+    from app.models.stations import Station
 
 
 class Order(Model):
@@ -10,8 +18,14 @@ class Order(Model):
     id = fields.BigIntField(primary_key=True)
     out_trade_no = fields.CharField(max_length=32, unique=True)
     openid = fields.CharField(max_length=64, db_index=True)
-    member = fields.ForeignKeyField("models.Member", related_name="orders", null=True, on_delete=fields.RESTRICT)
-    station = fields.ForeignKeyField("models.Station", related_name="orders", on_delete=fields.RESTRICT)
+    member: fields.ForeignKeyNullableRelation[Member] = fields.ForeignKeyField(
+        "models.Member", related_name="orders", null=True, on_delete=fields.RESTRICT
+    )
+    member_id: int | None
+    station: fields.ForeignKeyRelation[Station] = fields.ForeignKeyField(
+        "models.Station", related_name="orders", on_delete=fields.RESTRICT
+    )
+    station_id: int
     pump_no = fields.IntField()
     grade = fields.CharField(max_length=16)
     category = fields.CharField(max_length=16, default="fuel")

@@ -10,7 +10,7 @@ class OutboxMessage(Model):
     id = fields.BigIntField(primary_key=True)
     kind = fields.CharField(max_length=32)
     dedupe_key = fields.CharField(max_length=128, unique=True)
-    payload = fields.JSONField()
+    payload: dict = fields.JSONField()  # type: ignore[assignment]
     status = fields.CharField(max_length=16, default="pending")
     attempts = fields.IntField(default=0)
     max_attempts = fields.IntField(default=8)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from tortoise.expressions import F
 
@@ -173,7 +174,9 @@ async def check_invariant(batch: int = 1000) -> tuple[int, list[Discrepancy]]:
         lot_sums = dict(await PointLot.filter(member_id__in=ids).group_by("member_id")
                         .annotate(total=Sum("remaining")).values_list("member_id", "total"))
         negatives: dict[int, int] = {}
-        for member_id in await PointLot.filter(member_id__in=ids, remaining__lt=0).values_list("member_id", flat=True):
+        negative_owners = cast(list[int], await PointLot.filter(member_id__in=ids, remaining__lt=0).values_list(
+            "member_id", flat=True))
+        for member_id in negative_owners:
             negatives[member_id] = negatives.get(member_id, 0) + 1
         breaks = await _chain_breaks(ids)
         for member_id, balance in page:
@@ -203,9 +206,8 @@ async def expire_due_lots(*, now: datetime, batch: int = 200) -> int:
     """Worker job: expire the lots past their date, one transaction per member. Returns members touched."""
     from tortoise.transactions import in_transaction
 
-    member_ids = await PointLot.filter(remaining__gt=0, expires_at__lte=now).distinct().limit(batch).values_list(
-        "member_id", flat=True
-    )
+    member_ids = cast(list[int], await PointLot.filter(remaining__gt=0, expires_at__lte=now).distinct().limit(batch)
+                      .values_list("member_id", flat=True))
     for member_id in member_ids:
         async with in_transaction():
             await expire_lots(member_id=member_id, now=now)

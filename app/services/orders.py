@@ -47,15 +47,15 @@ def new_out_trade_no(now: datetime) -> str:
 def quote(*, price_fen_per_litre: int, amount_fen: int | None, litres: Decimal | None, max_order_fen: int
           ) -> tuple[int, int]:
     """(amount_fen, litres_milli) from either an amount or litres at a price; refuses zero and absurd amounts."""
-    if (amount_fen is None) == (litres is None):
-        raise ValidationFailed("Give either amount_fen or litres.", field="amount_fen", code="order.amount_or_litres")
-    if litres is not None:
+    if litres is not None and amount_fen is None:
         litres_milli = int((litres * 1000).to_integral_value(ROUND_HALF_UP))
         amount_fen = int((Decimal(litres_milli) * price_fen_per_litre / 1000).to_integral_value(ROUND_HALF_UP))
         field = "litres"
-    else:
+    elif amount_fen is not None and litres is None:
         litres_milli = int((Decimal(amount_fen) * 1000 / price_fen_per_litre).to_integral_value(ROUND_HALF_UP))
         field = "amount_fen"
+    else:
+        raise ValidationFailed("Give either amount_fen or litres.", field="amount_fen", code="order.amount_or_litres")
     if amount_fen < MIN_ORDER_FEN or amount_fen > max_order_fen:
         raise ValidationFailed(
             f"The amount must be between {MIN_ORDER_FEN / 100:.2f} and {max_order_fen / 100:.2f} yuan.",

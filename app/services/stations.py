@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise.transactions import in_transaction
 
 from app.errors import NotFound, ValidationFailed
@@ -46,7 +48,7 @@ async def price_for(*, station_id: int, pump_no: int, grade: str) -> tuple[Stati
     return station, price
 
 
-DEMO_STATIONS = [
+DEMO_STATIONS: list[dict[str, Any]] = [
     {
         "code": "HZ-XH-001", "name": "优站 西湖文三路站", "address": "杭州市西湖区文三路 398 号",
         "latitude": 30.2776, "longitude": 120.1280,
