@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, name: str = "youzhan"):
         description="Membership and points programme of a gas-station chain. "
         "Authenticate with `Authorization: Bearer <access_token>` from `POST /api/auth/login`.",
     )
+    _serve_swagger_ui_locally(app)
     app.ctx.settings = settings
     app.ctx.protector = DataProtector(settings.data_key)
     register_tortoise(app, config=settings.tortoise_config())
@@ -59,3 +60,18 @@ def create_app(settings: Settings | None = None, name: str = "youzhan"):
         app.blueprint(module.bp)
     register_error_handlers(app)
     return app
+
+
+def _serve_swagger_ui_locally(app) -> None:
+    """/docs loads Swagger UI from the app itself, not a CDN: it works on a laptop or a back office offline."""
+    from pathlib import Path
+
+    import swagger_ui_bundle
+
+    assets = Path(swagger_ui_bundle.swagger_ui_path)
+    version = assets.name.removeprefix("swagger-ui-")
+    for served, name in (("swagger-ui.min.css", "swagger-ui.css"), ("swagger-ui-bundle.min.js", "swagger-ui-bundle.js"),
+                         ("swagger-ui-standalone-preset.min.js", "swagger-ui-standalone-preset.js")):
+        app.static(f"/docs/assets/{version}/{served}", assets / name, name=f"swagger_{name.replace('.', '_')}")
+    app.config.OAS_UI_SWAGGER_CDN_URL = "/docs/assets"
+    app.config.OAS_UI_SWAGGER_VERSION = version

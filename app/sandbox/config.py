@@ -6,6 +6,7 @@ import argparse
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from app.settings import (
     PROJECT_ROOT,
@@ -37,6 +38,10 @@ class SandboxConfig:
         return f"http://{self.host}:{self.port}"
 
 
+@overload
+def _env(name: str, default: str) -> str: ...
+@overload
+def _env(name: str, default: None = None) -> str | None: ...
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return value if value not in (None, "") else default

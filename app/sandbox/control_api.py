@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal, overload
 
 from sanic import Request, Sanic
 
@@ -20,7 +21,12 @@ def _object(request: Request) -> dict:
     return data
 
 
+@overload
+def _text(data: dict, key: str, *, required: Literal[True] = True) -> str: ...
+@overload
+def _text(data: dict, key: str, *, required: bool) -> str | None: ...
 def _text(data: dict, key: str, *, required: bool = True) -> str | None:
+    """The non-empty string at `key`; None when it is absent and not required, else a 400."""
     value = data.get(key)
     if value is None and not required:
         return None
@@ -45,6 +51,8 @@ def install(app: Sanic, state: SandboxState) -> None:
         async with state.lock:
             if payment is not None:
                 out_trade_no = state.request_payment(payment)
+            # callers give either an out_trade_no or the payment to take it from
+            assert out_trade_no is not None
             tx, delivery = state.pay(out_trade_no, protocol=protocol, sign_type=sign_type, force=force,
                                      notify_url=notify_url)
         if deliver:
@@ -150,7 +158,7 @@ def install(app: Sanic, state: SandboxState) -> None:
         async with state.lock:
             items = state.records.query(kind, openid=request.args.get("openid"),
                                         out_trade_no=request.args.get("out_trade_no"))
-            answer = {"items": items}
+            answer: dict[str, object] = {"items": items}
             if kind == "tokens":
                 answer["counts"] = state.token_counts()
         return json_reply(answer)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -38,7 +39,7 @@ class SandboxProcess:
         self._args = args + list(extra_args)
         self._env = {**os.environ, **(env or {})}
         self._proc: subprocess.Popen | None = None
-        self._log = None
+        self._log: IO[bytes] | int | None = None  # the log file, subprocess.DEVNULL or nothing yet
 
     @property
     def base_url(self) -> str:
@@ -75,7 +76,8 @@ class SandboxProcess:
                     proc.kill()
                     proc.wait()
             code = proc.returncode
-        if self._log not in (None, subprocess.DEVNULL):
+        # the only int ever held is subprocess.DEVNULL, which is not ours to close
+        if self._log is not None and not isinstance(self._log, int):
             self._log.close()
         self._log = None
         return code

@@ -15,6 +15,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeGuard
 
 from cryptography.hazmat.primitives import padding as sym_padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -174,7 +175,7 @@ class Delivery:
 class Records:
     """What happened, per kind, newest last; bounded so a long demo does not grow without end."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._items: dict[str, deque] = {kind: deque(maxlen=RECORDS_KEPT) for kind in RECORD_KINDS}
 
     def add(self, kind: str, **fields) -> dict:
@@ -201,6 +202,10 @@ class Records:
 
 def _new_openid() -> str:
     return "o" + secrets.token_urlsafe(21)[:27]
+
+
+def _positive_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _parse_time_expire(value: str) -> float:
@@ -281,7 +286,7 @@ class SandboxState:
         self._phone_codes[code] = (phone, time.time() + CODE_TTL_S)
         return code
 
-    def phone_number(self, code: str) -> dict:
+    def phone_number(self, code: object) -> dict:
         """getuserphonenumber: the code is spent."""
         entry = self._phone_codes.pop(code, None) if isinstance(code, str) else None
         if entry is None or entry[1] < time.time():
@@ -346,6 +351,7 @@ class SandboxState:
             if current is not None:
                 current.expires_at = min(current.expires_at, now + OLD_TOKEN_GRACE_S)
             current = self._stable = self._issue_token("stable_token")
+        assert current is not None  # reused only when a current token exists
         self.records.add("tokens", endpoint="stable_token", force_refresh=force_refresh, reused=reused,
                          access_token=current.value, errcode=0)
         return {"access_token": current.value, "expires_in": max(1, round(current.expires_at - now))}
@@ -418,6 +424,7 @@ class SandboxState:
             self.records.add("refused_messages", touser=touser, template_id=template_id,
                              data=message.get("data"), errcode=exc.errcode, errmsg=exc.errmsg)
             raise
+        assert isinstance(touser, str) and isinstance(template_id, str)  # _check_message refused anything else
         self._grants[(touser, template_id)] -= 1
         msgid = self._next_msgid
         self._next_msgid += 1
@@ -564,6 +571,8 @@ class SandboxState:
 
     def _transaction_notification(self, tx: Transaction, protocol: str, sign_type: str | None) -> str:
         if protocol == "v2":
+            # pay() refuses v2 without a key, defaults its sign_type and has marked the transaction paid
+            assert self.config.v2_key is not None and sign_type is not None and tx.success_time is not None
             return wp.v2_notification_xml(
                 appid=tx.appid, mch_id=tx.mchid, key=self.config.v2_key, out_trade_no=tx.out_trade_no,
                 total_fee=tx.total, openid=tx.openid, transaction_id=tx.transaction_id, sign_type=sign_type,
@@ -616,7 +625,7 @@ class SandboxState:
         amount = data.get("amount")
         refund = amount.get("refund") if isinstance(amount, dict) else None
         total = amount.get("total") if isinstance(amount, dict) else None
-        if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (refund, total)):
+        if not (isinstance(amount, dict) and _positive_int(refund) and _positive_int(total)):
             raise PayError(400, "PARAM_ERROR", "amount.refund和amount.total必须为大于0的整数")
         if (amount.get("currency") or "CNY") != "CNY":
             raise PayError(400, "PARAM_ERROR", "amount.currency只支持CNY")
@@ -634,6 +643,7 @@ class SandboxState:
             return existing, False
         if tx.trade_state not in ("SUCCESS", "REFUND"):
             raise PayError(400, "INVALID_REQUEST", "订单未支付，不能退款")
+        assert tx.transaction_id is not None  # every paid transaction has one
         if total != tx.total:
             raise PayError(400, "INVALID_REQUEST", "订单金额与原订单金额不一致")
         if tx.refunded + refund > tx.total:
