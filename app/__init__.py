@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None, name: str = "youzhan"):
         REQUEST_MAX_SIZE=1_000_000,
         KEEP_ALIVE_TIMEOUT=75,
     )
+    _serve_swagger_ui_locally(app)  # before Extend, which reads the UI's asset URL once
     Extend(app)
     app.ext.openapi.describe(
         "youzhan API",
@@ -40,7 +41,7 @@ def create_app(settings: Settings | None = None, name: str = "youzhan"):
         description="Membership and points programme of a gas-station chain. "
         "Authenticate with `Authorization: Bearer <access_token>` from `POST /api/auth/login`.",
     )
-    _serve_swagger_ui_locally(app)
+    app.ext.openapi.add_security_scheme("bearer", "http", scheme="bearer", bearer_format="JWT")
     app.ctx.settings = settings
     app.ctx.protector = DataProtector(settings.data_key)
     register_tortoise(app, config=settings.tortoise_config())

@@ -19,7 +19,13 @@ async def test_every_endpoint_is_in_the_openapi_description(api, stack):
         if route.path.startswith("api/")
     }
     assert routes <= set(spec["paths"]), routes - set(spec["paths"])
-    assert (await api.get("/docs")).status_code == 200
+    page = await api.get("/docs")
+    assert page.status_code == 200
+    assert "cdnjs" not in page.text  # Swagger UI comes from the app itself, so /docs works offline
+    for asset in ("swagger-ui-bundle.min.js", "swagger-ui.min.css"):
+        url = next(part.split('"')[0] for part in page.text.split('="')[1:] if asset in part.split('"')[0])
+        assert (await api.get(url)).status_code == 200
+    assert "bearer" in spec["components"]["securitySchemes"]
 
 
 async def test_stations_list_pumps_and_prices(api):
