@@ -74,6 +74,7 @@ class Settings:
     wechat_secret: str = SANDBOX_SECRET
     wechat_api_base: str = "https://api.weixin.qq.com"
     template_points_credited: str = DEFAULT_TEMPLATE_POINTS_CREDITED
+    result_page: str = "pages/result/index"
 
     pay_mchid: str = SANDBOX_MCHID
     pay_apiv3_key: str = SANDBOX_APIV3_KEY
@@ -216,6 +217,7 @@ def _load() -> Settings:
         wechat_secret=_str("WECHAT_SECRET", SANDBOX_SECRET),
         wechat_api_base=_str("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
         template_points_credited=_str("WECHAT_TEMPLATE_POINTS_CREDITED", DEFAULT_TEMPLATE_POINTS_CREDITED),
+        result_page=_str("WECHAT_RESULT_PAGE", "pages/result/index"),
         pay_mchid=_str("WECHAT_PAY_MCHID", SANDBOX_MCHID),
         pay_apiv3_key=_str("WECHAT_PAY_APIV3_KEY", SANDBOX_APIV3_KEY),
         pay_private_key_path=private_key_path,

@@ -62,3 +62,17 @@ def order_policy(settings) -> OrderPolicy:
         query_after_s=settings.order_query_after_s, points_expiry_months=settings.points_expiry_months,
         template_points_credited=settings.template_points_credited, outbox_max_attempts=settings.outbox_max_attempts,
     )
+
+
+def int_arg(request: Request, name: str, default: int, low: int, high: int) -> int:
+    """An integer query argument within [low, high], or ValidationFailed naming it."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ValidationFailed(f"{name} must be an integer.", field=name) from exc
+    if not low <= value <= high:
+        raise ValidationFailed(f"{name} must be between {low} and {high}.", field=name)
+    return value

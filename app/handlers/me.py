@@ -10,7 +10,7 @@ from sanic.response import json
 from sanic_ext import openapi
 
 from app.errors import ValidationFailed
-from app.handlers.common import Body, claims_of, parse
+from app.handlers.common import Body, claims_of, int_arg, parse
 from app.services import auth, members, points, subscriptions
 
 bp = Blueprint("me", url_prefix="/api/me")
@@ -46,27 +46,15 @@ async def me(request: Request):
 @openapi.parameter("days", int, "query")
 async def my_points(request: Request):
     claims = claims_of(request)
-    limit = _int_arg(request, "limit", 20, 1, 100)
-    days = _int_arg(request, "days", 92, 1, 3660)
+    limit = int_arg(request, "limit", 20, 1, 100)
+    days = int_arg(request, "days", 92, 1, 3660)
     cursor = request.args.get("cursor")
     points.parse_cursor(cursor)
     member = await members.get_by_openid(claims.openid)
     if member is None:
-        return json({"items": [], "next": None})
-    return json(await points.history(member_id=member.id, cursor=cursor, limit=limit, days=days))
-
-
-def _int_arg(request: Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ValidationFailed(f"{name} must be an integer.", field=name) from exc
-    if not low <= value <= high:
-        raise ValidationFailed(f"{name} must be between {low} and {high}.", field=name)
-    return value
+        return json({"items": [], "next": None, "balance": 0, "days": days})
+    page = await points.history(member_id=member.id, cursor=cursor, limit=limit, days=days)
+    return json({**page, "balance": member.points_balance, "days": days})
 
 
 @bp.post("/phone")

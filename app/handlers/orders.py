@@ -10,8 +10,8 @@ from sanic.response import json
 from sanic_ext import openapi
 
 from app.errors import ValidationFailed
-from app.handlers.common import Body, claims_of, order_policy, parse
-from app.services import orders
+from app.handlers.common import Body, claims_of, int_arg, order_policy, parse
+from app.services import orders, points
 
 bp = Blueprint("orders", url_prefix="/api/orders")
 
@@ -22,6 +22,8 @@ class CreateOrderBody(Body):
     grade: str = Field(min_length=1, max_length=16)
     amount_fen: int | None = Field(default=None, ge=-(2**63), le=2**63 - 1, description="integer fen")
     litres: float | None = Field(default=None, gt=0, le=10_000, description="litres, instead of amount_fen")
+    request_id: str | None = Field(default=None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+                                   description="the client's id of this purchase: a retry with it gets the same order")
 
     @model_validator(mode="after")
     def one_of_amount_or_litres(self):
@@ -42,9 +44,20 @@ async def create_order(request: Request):
     order, payment = await orders.create_order(
         openid=claims.openid, station_id=body.station_id, pump_no=body.pump_no, grade=body.grade,
         amount_fen=body.amount_fen, litres=Decimal(str(body.litres)) if body.litres is not None else None,
-        pay=request.app.ctx.wechat.pay, policy=order_policy(request.app.ctx.settings),
+        request_id=body.request_id, pay=request.app.ctx.wechat.pay, policy=order_policy(request.app.ctx.settings),
     )
     return json({"order": order, "payment": payment}, status=201)
+
+
+@bp.get("")
+@openapi.definition(summary="My orders, newest first", secured={"bearer": []})
+@openapi.parameter("cursor", str, "query")
+@openapi.parameter("limit", int, "query")
+async def list_orders(request: Request):
+    claims = claims_of(request)
+    limit = int_arg(request, "limit", 20, 1, 100)
+    cursor = points.parse_cursor(request.args.get("cursor"))
+    return json(await orders.list_orders_for_driver(openid=claims.openid, cursor=cursor, limit=limit))
 
 
 @bp.get("/<out_trade_no:str>")

@@ -18,6 +18,7 @@ class Order(Model):
     id = fields.BigIntField(primary_key=True)
     out_trade_no = fields.CharField(max_length=32, unique=True)
     openid = fields.CharField(max_length=64, db_index=True)
+    request_id = fields.CharField(max_length=64, null=True)
     member: fields.ForeignKeyNullableRelation[Member] = fields.ForeignKeyField(
         "models.Member", related_name="orders", null=True, on_delete=fields.RESTRICT
     )
@@ -49,3 +50,4 @@ class Order(Model):
     class Meta:
         table = "orders"
         indexes = (("status", "created_at"),)
+        unique_together = (("openid", "request_id"),)

@@ -82,15 +82,15 @@ async def refresh(*, refresh_token: str, config: AuthConfig) -> TokenPair:
     return TokenPair(access, new_refresh, config.access_ttl_s, member)
 
 
-async def logout(*, openid: str, refresh_token: str | None, config: AuthConfig) -> None:
+async def logout(*, openid: str | None, refresh_token: str | None, config: AuthConfig) -> None:
     """Revoke the refresh token's family, or every refresh token of the openid when none is given."""
     now = datetime.now(UTC)
     if refresh_token:
         claims = verify_token(config.jwt_secret, refresh_token, kind="refresh")
-        if claims.openid != openid:
+        if openid is not None and claims.openid != openid:
             raise TokenInvalid()
         await RefreshToken.filter(family=claims.family, revoked_at=None).update(revoked_at=now)
-    else:
+    elif openid is not None:
         await RefreshToken.filter(openid=openid, revoked_at=None).update(revoked_at=now)
 
 

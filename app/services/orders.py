@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
@@ -86,26 +87,56 @@ def order_view(order: Order, station_name: str | None = None) -> dict:
 
 
 async def create_order(*, openid: str, station_id: int, pump_no: int, grade: str, amount_fen: int | None,
-                       litres: Decimal | None, pay: PaymentPort, policy: OrderPolicy) -> tuple[dict, dict]:
-    """Our order, then WeChat Pay's prepay (after commit, never inside a transaction) -> wx.requestPayment params."""
+                       litres: Decimal | None, request_id: str | None, pay: PaymentPort, policy: OrderPolicy
+                       ) -> tuple[dict, dict]:
+    """Our order, then WeChat Pay's prepay (after commit, never inside a transaction) -> wx.requestPayment params.
+
+    A retry with the same request_id (a lost answer, a double tap) gets the same order, never a second one.
+    """
     station, price = await stations.price_for(station_id=station_id, pump_no=pump_no, grade=grade)
     amount, litres_milli = quote(price_fen_per_litre=price.price_fen_per_litre, amount_fen=amount_fen, litres=litres,
                                  max_order_fen=policy.max_order_fen)
     now = datetime.now(UTC)
     member = await members.get_by_openid(openid)
-    order = await Order.create(
-        out_trade_no=new_out_trade_no(now), openid=openid, member_id=member.id if member else None,
-        station_id=station.id, pump_no=pump_no, grade=grade, category=price.category,
-        price_fen_per_litre=price.price_fen_per_litre, litres_milli=litres_milli, amount_fen=amount,
-        payable_fen=amount, status=CREATED,
-    )
-    description = f"{station.name} {pump_no}号枪 {grade} {Decimal(litres_milli) / 1000:.2f}升"
-    prepay_id = await pay.prepay(
-        out_trade_no=order.out_trade_no, description=description, total_fen=amount, openid=openid,
-        time_expire=now + timedelta(seconds=policy.close_after_s),
-    )
-    await Order.filter(id=order.id).update(prepay_id=prepay_id)
+    fields = dict(station_id=station.id, pump_no=pump_no, grade=grade, amount_fen=amount)
+    order = await Order.get_or_none(openid=openid, request_id=request_id) if request_id else None
+    if order is None:
+        try:
+            order = await Order.create(
+                out_trade_no=new_out_trade_no(now), openid=openid, request_id=request_id,
+                member_id=member.id if member else None, category=price.category,
+                price_fen_per_litre=price.price_fen_per_litre, litres_milli=litres_milli, payable_fen=amount,
+                status=CREATED, **fields,
+            )
+        except IntegrityError:  # the same request_id raced in from a retry
+            order = await Order.get(openid=openid, request_id=request_id)
+    if any(getattr(order, name) != value for name, value in fields.items()):
+        raise Conflict("This request_id was used for another order.", field="request_id", code="order.request_id_reused")
+    if order.status != CREATED:
+        raise Conflict("This order is already paid or closed.", code="order.not_payable")
+    prepay_id = order.prepay_id
+    if prepay_id is None:
+        description = f"{station.name} {pump_no}号枪 {grade} {Decimal(order.litres_milli) / 1000:.2f}升"
+        # WeChat Pay answers the same prepay_id for the same out_trade_no and content
+        prepay_id = await pay.prepay(
+            out_trade_no=order.out_trade_no, description=description, total_fen=order.payable_fen, openid=openid,
+            time_expire=order.created_at + timedelta(seconds=policy.close_after_s),
+        )
+        await Order.filter(id=order.id).update(prepay_id=prepay_id)
     return order_view(order, station.name), pay.jsapi_params(prepay_id)
+
+
+async def list_orders_for_driver(*, openid: str, cursor: int | None, limit: int) -> dict:
+    """The driver's orders, newest first."""
+    query = Order.filter(openid=openid)
+    if cursor is not None:
+        query = query.filter(id__lt=cursor)
+    orders = await query.order_by("-id").limit(limit + 1)
+    names = dict(await Station.filter(id__in={o.station_id for o in orders}).values_list("id", "name"))
+    return {
+        "items": [order_view(o, names.get(o.station_id)) for o in orders[:limit]],
+        "next": str(orders[limit - 1].id) if len(orders) > limit else None,
+    }
 
 
 @dataclass(frozen=True)

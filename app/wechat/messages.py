@@ -122,7 +122,7 @@ def render(settings: Settings, message: dict) -> dict:
             "thing5": values["station_name"],
             "time6": datetime.fromisoformat(values["paid_at"]),
         }
-        page = f"pages/result/index?out_trade_no={values['out_trade_no']}"
+        page = f"{settings.result_page}?out_trade_no={values['out_trade_no']}"
     else:
         raise ValueError(f"unknown template {message['template']}")
     return {
