@@ -18,9 +18,13 @@ setup_python() {
     "$PYTHON_BIN" -m venv .venv
   fi
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    echo "== installing Python dependencies into .venv" >&2
-    .venv/bin/python -m pip install --quiet --upgrade pip >&2
-    .venv/bin/python -m pip install --quiet -e ".[dev]" >&2
+    echo "== installing Python dependencies into .venv (log: .venv/install.log)" >&2
+    if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e ".[dev]"; } \
+        > .venv/install.log 2>&1; then
+      tail -40 .venv/install.log >&2
+      echo "installing the Python dependencies failed: see .venv/install.log" >&2
+      exit 1
+    fi
     echo "$want" > "$stamp"
   fi
 }
