@@ -21,13 +21,7 @@ const FIELD_LABELS = {
   cursor: '翻页位置',
   grants: '消息订阅',
   refresh_token: '登录状态',
-}
-
-function amountRange(error) {
-  // the backend says "between 1.00 and 5000.00 yuan."; the limits are its settings, so read them from there
-  const match = /([0-9]+(?:\.[0-9]+)?)\D+([0-9]+(?:\.[0-9]+)?)/.exec(error.backendMessage || '')
-  if (match) return '单笔金额需在 ' + match[1] + ' 元至 ' + match[2] + ' 元之间'
-  return '金额超出可支付的范围，请修改后重试'
+  request_id: '下单编号',
 }
 
 function invalidField(error) {
@@ -51,10 +45,13 @@ const MESSAGES = {
   'station.not_found': '找不到这个油站，请重新选择',
   'station.pump_unknown': '这个油站没有该油枪，请重新选择',
   'station.grade_unknown': '该油枪不加这个油品，请重新选择',
-  'order.amount_out_of_range': amountRange,
+  // the fuel page checks the amount against GET /api/stations' order_limits and names the range itself
+  'order.amount_out_of_range': '金额超出单笔可支付的范围，请修改后重试',
   'order.amount_or_litres': '请输入金额或升数（二选一）',
   'order.not_found': '找不到这笔订单',
   'order.paid': '这笔订单已经支付过了',
+  'order.request_id_reused': '订单信息有变化，请重新点击支付',
+  'order.not_payable': '这笔订单已支付或已关闭，请查看积分记录后再下单',
   'phone.code_invalid': '手机号授权已失效，请重新授权',
   'phone.data_invalid': '无法读取手机号，请重新授权',
   'member.required': '请先加一次油，成为会员后再试',

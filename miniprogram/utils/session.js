@@ -5,8 +5,9 @@
  * - login(): wx.login -> POST /api/auth/login; one at a time (callers share the same promise).
  * - refresh(): POST /api/auth/refresh (the refresh token rotates); when the backend refuses it, the tokens
  *   are dropped and the driver is logged in again with wx.login.
- * - logout(): revokes the refresh token on the backend and forgets everything; until login() is called
- *   again, requests that need a login fail with auth.logged_out instead of logging in silently.
+ * - logout(): revokes the refresh token on the backend (sending only it, so an expired access token does not
+ *   matter) and forgets everything; until login() is called again, requests that need a login fail with
+ *   auth.logged_out instead of logging in silently.
  */
 const http = require('./http')
 const errors = require('./errors')
@@ -165,11 +166,14 @@ function ensureToken() {
   return login()
 }
 
-/** Log out: revoke the refresh token's family on the backend (best effort) and forget the session. */
+/**
+ * Log out: revoke the refresh token's family on the backend (best effort) and forget the session.
+ * Only the refresh token is sent, no Authorization header: it is proof enough to revoke itself, so logging out
+ * works when the access token has expired too.
+ */
 function logout() {
   const s = load()
   const refreshToken = s.refreshToken
-  const accessToken = s.accessToken
   const finish = function () {
     forgetTokens()
     s.member = null
@@ -177,17 +181,18 @@ function logout() {
     write(KEYS.member, null)
     write(KEYS.loggedOut, true)
   }
-  if (!accessToken) {
+  if (!refreshToken) {
     finish()
     return Promise.resolve()
   }
   return http.send({
     url: '/api/auth/logout',
     method: 'POST',
-    data: refreshToken ? { refresh_token: refreshToken } : {},
-    header: { Authorization: 'Bearer ' + accessToken },
+    data: { refresh_token: refreshToken },
+    // revoking twice is harmless
+    retries: 1,
   }).catch(function () {
-    // an expired access token or no network: the tokens are forgotten here all the same
+    // no network, or the token is already refused: the tokens are forgotten here all the same
   }).then(finish)
 }
 

@@ -1,9 +1,11 @@
 // Fuel: station (nearest first by wx.getLocation, else the list), pump, grade, an amount or litres with its
 // price; paying asks for the "points credited" message, creates the order and opens wx.requestPayment.
+// Each purchase has its own request_id, so a retried request or a second tap never makes a second order.
 const config = require('../../config')
 const request = require('../../utils/request')
 const errors = require('../../utils/errors')
 const format = require('../../utils/format')
+const ids = require('../../utils/ids')
 const stations = require('../../utils/stations')
 const wxapi = require('../../utils/wxapi')
 
@@ -20,6 +22,32 @@ const QUICK = {
     { value: '40', label: '40升' },
     { value: '50', label: '50升' },
   ],
+}
+
+// the bounds of one order when GET /api/stations does not say (the backend's defaults: 1.00 to 5,000.00 yuan)
+const DEFAULT_LIMITS = { minFen: 100, maxFen: 500000, fromBackend: false }
+
+function wholeFen(value) {
+  return typeof value === 'number' && isFinite(value) && Math.floor(value) === value && value > 0
+}
+
+/** GET /api/stations' order_limits {min_fen, max_fen} -> {minFen, maxFen, fromBackend}; the defaults when absent. */
+function orderLimits(answer) {
+  const given = answer && answer.order_limits
+  if (given && wholeFen(given.min_fen) && wholeFen(given.max_fen) && given.min_fen <= given.max_fen) {
+    return { minFen: given.min_fen, maxFen: given.max_fen, fromBackend: true }
+  }
+  return DEFAULT_LIMITS
+}
+
+function rangeText(limits) {
+  return '单笔金额需在 ' + format.fen(limits.minFen) + ' 元至 ' + format.fen(limits.maxFen) + ' 元之间'
+}
+
+/** What makes two orders the same purchase for the backend: station, pump, grade and amount (or litres). */
+function purchaseKey(body) {
+  return [body.station_id, body.pump_no, body.grade, body.amount_fen === undefined ? 'L' + body.litres : body.amount_fen]
+    .join('|')
 }
 
 function stationView(station) {
@@ -58,6 +86,9 @@ Component({
   lifetimes: {
     created: function () {
       this._stations = []
+      this._limits = DEFAULT_LIMITS
+      // the purchase being paid for: {key, requestId}, kept until it is paid or the driver changes it
+      this._purchase = null
     },
   },
 
@@ -82,6 +113,7 @@ Component({
         const here = answers[1]
         const list = stations.arrange(answers[0].items, here)
         self._stations = list
+        self._limits = orderLimits(answers[0])
         self.setData({
           loading: false,
           located: !!here,
@@ -171,6 +203,24 @@ Component({
       return this.data.mode === 'amount' ? format.parseYuan(this.data.input) : format.parseLitresMilli(this.data.input)
     },
 
+    /** The amount, in fen, the typed amount or litres cost at the chosen grade's price; null when unknown. */
+    amountFen: function () {
+      const parsed = this.parsedInput()
+      const priceFen = this.selectedPriceFen()
+      if (!priceFen || !parsed) return null
+      const q = this.data.mode === 'amount'
+        ? format.quote({ priceFen: priceFen, amountFen: parsed })
+        : format.quote({ priceFen: priceFen, litresMilli: parsed })
+      return q ? q.amountFen : null
+    },
+
+    /** The bounds of one order (GET /api/stations' order_limits) as text when `amountFen` is outside them. */
+    rangeProblem: function (amountFen) {
+      const limits = this._limits
+      if (amountFen === null || (amountFen >= limits.minFen && amountFen <= limits.maxFen)) return ''
+      return rangeText(limits)
+    },
+
     updateQuote: function () {
       const input = this.data.input
       const parsed = this.parsedInput()
@@ -185,12 +235,16 @@ Component({
           ? format.quote({ priceFen: priceFen, amountFen: parsed })
           : format.quote({ priceFen: priceFen, litresMilli: parsed })
         if (q) quote = { amountText: format.fen(q.amountFen), litres: q.litres }
+        if (q && !inputError) inputError = this.rangeProblem(q.amountFen)
       }
+      const ready = !!(this.data.station && this.data.pumpNo && this.data.grade && quote)
       this.setData({
         inputError: inputError,
         quote: quote,
-        canPay: !!(this.data.station && this.data.pumpNo && this.data.grade && quote),
+        canPay: ready && !inputError,
       })
+      // a changed station, pump, grade or amount is another purchase
+      if (this._purchase && (!ready || purchaseKey(this.orderBody()) !== this._purchase.key)) this._purchase = null
     },
 
     /** What is missing before paying, in the driver's words; '' when nothing is. */
@@ -203,7 +257,7 @@ Component({
       const parsed = this.parsedInput()
       if (parsed === null) return d.inputError || '请输入正确的数字'
       if (parsed <= 0) return d.mode === 'amount' ? '金额需大于 0' : '升数需大于 0'
-      return ''
+      return this.rangeProblem(this.amountFen())
     },
 
     orderBody: function () {
@@ -212,6 +266,22 @@ Component({
       if (d.mode === 'amount') body.amount_fen = this.parsedInput()
       else body.litres = this.parsedInput() / 1000
       return body
+    },
+
+    /**
+     * The request_id of the purchase `body` describes: the same while it is retried (a lost answer, a closed
+     * cashier, a second tap), so the backend answers the same order; a new one for another purchase.
+     */
+    requestIdFor: function (body) {
+      const key = purchaseKey(body)
+      if (!this._purchase || this._purchase.key !== key) this._purchase = { key: key, requestId: ids.requestId() }
+      return this._purchase.requestId
+    },
+
+    /** An order error in the driver's words. */
+    orderErrorText: function (error) {
+      if (error && error.code === 'order.amount_out_of_range' && this._limits.fromBackend) return rangeText(this._limits)
+      return errors.describe(error)
     },
 
     /**
@@ -227,17 +297,20 @@ Component({
         return Promise.resolve()
       }
       const body = this.orderBody()
+      body.request_id = this.requestIdFor(body)
       this.setData({ paying: true, formError: '' })
       return wxapi.requestSubscribe(subscribeTemplateIds()).then(function (grants) {
         if (!grants) return null
         return request.post('/api/me/subscriptions', { grants: grants }, { showError: false, retries: 1 })
           .catch(function () { return null })
       }).then(function () {
+        // retrying is safe: the same request_id gets the same order
         return request.post('/api/orders', body, { loading: '正在下单', showError: false, retries: 1 })
       }).then(function (answer) {
         return wxapi.requestPayment(answer.payment).then(function () { return answer.order })
       }).then(function (order) {
-        // paid: the next fill-up starts from an empty amount
+        // paid: the next fill-up is another purchase, from an empty amount
+        self._purchase = null
         self.setData({ paying: false, input: '', formError: '' })
         self.updateQuote()
         wx.navigateTo({ url: '/pages/result/index?out_trade_no=' + encodeURIComponent(order.out_trade_no) })
@@ -245,7 +318,9 @@ Component({
         let message
         if (error && error.cancelled) message = '已取消支付'
         else if (error && error.errMsg) message = '支付未完成，请重试'
-        else message = errors.describe(error)
+        else message = self.orderErrorText(error)
+        // this purchase's order cannot be paid any more (paid, closed, or another content): the next tap is new
+        if (error && (error.code === 'order.not_payable' || error.code === 'order.request_id_reused')) self._purchase = null
         self.setData({ paying: false, formError: error && error.cancelled ? '' : message })
         wx.showToast({ title: message, icon: 'none', duration: 2500 })
       })

@@ -1,9 +1,25 @@
-// Points: the history, newest first, with the reason of each entry; more on reaching the bottom.
+// Points: the balance and the history of the last months (the backend's window), newest first, with the
+// reason of each entry; more on reaching the bottom.
 const request = require('../../utils/request')
 const session = require('../../utils/session')
 const format = require('../../utils/format')
 
 const PAGE_SIZE = 20
+// the backend's window when it does not say: GET /api/me/points answers `days`, 92 by default
+const DEFAULT_DAYS = 92
+
+/** The window of the history in words: 92 days -> "近 3 个月", else "近 N 天". */
+function windowText(days) {
+  const n = typeof days === 'number' && isFinite(days) && days > 0 ? Math.floor(days) : DEFAULT_DAYS
+  return n === 92 ? '近 3 个月' : '近 ' + n + ' 天'
+}
+
+/** The balance GET /api/me/points answers; older answers without it: the newest entry's, or the member's. */
+function balanceOf(body, member) {
+  if (typeof body.balance === 'number' && isFinite(body.balance)) return body.balance
+  if (body.items.length) return body.items[0].balance_after
+  return member ? member.points_balance : null
+}
 
 function entryView(entry) {
   return {
@@ -27,6 +43,9 @@ Component({
     moreError: '',
     errorMessage: '',
     balanceText: '',
+    // a balance above 0: worth showing even when the window holds no entries
+    hasBalance: false,
+    windowText: windowText(DEFAULT_DAYS),
   },
 
   lifetimes: {
@@ -59,15 +78,16 @@ Component({
       if (!this.data.items.length) this.setData({ status: 'loading' })
       return request.get('/api/me/points', { limit: PAGE_SIZE }, { showError: false }).then(function (body) {
         if (generation !== self._generation) return
-        const member = session.getMember()
+        const balance = balanceOf(body, session.getMember())
         self.setData({
           status: 'ready',
           items: body.items.map(entryView),
           next: body.next || null,
           moreError: '',
           errorMessage: '',
-          balanceText: body.items.length ? format.points(body.items[0].balance_after)
-            : (member ? format.points(member.points_balance) : ''),
+          balanceText: typeof balance === 'number' ? format.points(balance) : '',
+          hasBalance: typeof balance === 'number' && balance > 0,
+          windowText: windowText(body.days),
         })
       }, function (error) {
         if (generation !== self._generation) return

@@ -75,9 +75,15 @@ function createSandboxWx(options) {
     } else if (opts.data !== undefined) {
       body = opts.data
     }
-    record('request', { url, method, data: opts.data, header: opts.header || {}, path: new URL(url).pathname })
+    // the recorded request gets the answer's `status` (and `body`) when it comes
+    const sent = { url, method, data: opts.data, header: opts.header || {}, path: new URL(url).pathname }
+    record('request', sent)
     exchange({ method, url, body, headers: opts.header, timeout: opts.timeout }).then(
-      (res) => finish(opts, true, { statusCode: res.status, data: res.data, header: res.headers, errMsg: 'request:ok' }),
+      (res) => {
+        sent.status = res.status
+        sent.body = res.data
+        finish(opts, true, { statusCode: res.status, data: res.data, header: res.headers, errMsg: 'request:ok' })
+      },
       (error) => finish(opts, false, { errMsg: 'request:fail ' + error.message }),
     )
     return { abort() {} }

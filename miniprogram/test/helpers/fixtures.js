@@ -33,6 +33,7 @@ const STATIONS = {
       ],
     },
   ],
+  order_limits: { min_fen: 100, max_fen: 500000 },
 }
 
 function member(overrides) {

@@ -6,6 +6,7 @@ const timing = require('../../utils/timing')
 const session = require('../../utils/session')
 
 const TPL = 'TPL_POINTS_CREDITED_SANDBOX'
+const REQUEST_ID = /^[A-Za-z0-9_-]{8,64}$/
 const NEAR_STATION_2 = { latitude: 30.2090, longitude: 120.2110 }
 
 function setup(options, routes) {
@@ -25,6 +26,17 @@ async function openPage() {
   const page = renderPage('fuel')
   await page.instance.onLoad({})
   return page
+}
+
+/** The bodies of POST /api/orders, in order. */
+function orderPosts(wx) {
+  return wx.requests().filter((r) => r.method === 'POST' && r.path === '/api/orders').map((r) => r.data)
+}
+
+function withoutRequestId(body) {
+  const copy = Object.assign({}, body)
+  delete copy.request_id
+  return copy
 }
 
 async function choose(page, pump, gradeIndex, amount) {
@@ -108,7 +120,8 @@ test('paying asks for the message, reports it, creates the order, pays and opens
   const posts = wx.requests().filter((r) => r.method === 'POST' && r.path !== '/api/auth/login')
   expect(posts.map((r) => r.path)).toEqual(['/api/me/subscriptions', '/api/orders'])
   expect(posts[0].data).toEqual({ grants: { [TPL]: 'accept' } })
-  expect(posts[1].data).toEqual({ station_id: 1, pump_no: 1, grade: '92#', amount_fen: 30000 })
+  expect(withoutRequestId(posts[1].data)).toEqual({ station_id: 1, pump_no: 1, grade: '92#', amount_fen: 30000 })
+  expect(posts[1].data.request_id).toMatch(REQUEST_ID)
   expect(posts[1].header.Authorization).toBe('Bearer access-1')
   const pay = wx.named('requestPayment')[0]
   expect([pay.timeStamp, pay.nonceStr, pay.package, pay.signType, pay.paySign]).toEqual([
@@ -140,8 +153,8 @@ test('litres are sent as litres', async () => {
   await tap(page, '#mode-litres')
   await input(page, '#amount-input', '40.5')
   await page.instance.onPay()
-  const order = wx.requests().find((r) => r.path === '/api/orders')
-  expect(order.data).toEqual({ station_id: 1, pump_no: 3, grade: '98#', litres: 40.5 })
+  expect(withoutRequestId(orderPosts(wx)[0])).toEqual({ station_id: 1, pump_no: 3, grade: '98#', litres: 40.5 })
+  expect(orderPosts(wx)[0].request_id).toMatch(REQUEST_ID)
 })
 
 test('what is missing is said before anything is sent', async () => {
@@ -162,18 +175,63 @@ test('what is missing is said before anything is sent', async () => {
   expect(wx.requests().filter((r) => r.path === '/api/orders')).toHaveLength(0)
 })
 
-test('a backend error is shown in plain Chinese', async () => {
+test('the amount is checked against the order limits the backend gives, before anything is sent', async () => {
   const wx = setup({ location: null }, {
-    'POST /api/orders': apiError(422, 'order.amount_out_of_range', 'The amount must be between 1.00 and 5000.00 yuan.', 'amount_fen'),
+    'GET /api/stations': { status: 200, body: Object.assign({}, fixtures.STATIONS, { order_limits: { min_fen: 500, max_fen: 20000 } }) },
   })
   const page = await openPage()
-  await choose(page, 1, 0, '0.5')
+  await choose(page, 1, 0, '4.99')
+  expect(text(page, '#input-error')).toBe('单笔金额需在 5.00 元至 200.00 元之间')
+  expect(page.instance.data.canPay).toBe(false)
+  await page.instance.onPay()
+  expect(text(page, '#form-error')).toBe('单笔金额需在 5.00 元至 200.00 元之间')
+  await input(page, '#amount-input', '200')
+  expect(find(page, '#input-error')).toBeNull()
+  expect(page.instance.data.canPay).toBe(true)
+  // litres count by what they cost: 30 L of 92# is 221.40 yuan
+  await tap(page, '#mode-litres')
+  await input(page, '#amount-input', '30')
+  expect(text(page, '#input-error')).toBe('单笔金额需在 5.00 元至 200.00 元之间')
+  await page.instance.onPay()
+  expect(wx.named('requestSubscribeMessage')).toHaveLength(0)
+  expect(orderPosts(wx)).toHaveLength(0)
+})
+
+test('without order limits from the backend, the defaults (1.00 to 5000.00 yuan) apply', async () => {
+  const wx = setup({ location: null }, { 'GET /api/stations': { status: 200, body: { items: fixtures.STATIONS.items } } })
+  const page = await openPage()
+  await choose(page, 1, 0, '0.99')
+  expect(text(page, '#input-error')).toBe('单笔金额需在 1.00 元至 5000.00 元之间')
+  await input(page, '#amount-input', '5000.01')
+  expect(text(page, '#input-error')).toBe('单笔金额需在 1.00 元至 5000.00 元之间')
+  await input(page, '#amount-input', '5000')
+  expect(find(page, '#input-error')).toBeNull()
+  await page.instance.onPay()
+  expect(orderPosts(wx)).toHaveLength(1)
+})
+
+test('a backend error is shown in plain Chinese', async () => {
+  const outOfRange = apiError(422, 'order.amount_out_of_range', 'The amount must be between 1.00 and 3000.00 yuan.', 'amount_fen')
+  // the backend's limits changed since the stations were loaded: the range the page knows is named
+  let wx = setup({ location: null }, { 'POST /api/orders': outOfRange })
+  let page = await openPage()
+  await choose(page, 1, 0, '4000')
   await page.instance.onPay()
   expect(text(page, '#form-error')).toBe('单笔金额需在 1.00 元至 5000.00 元之间')
   expect(wx.toasts()).toEqual(['单笔金额需在 1.00 元至 5000.00 元之间'])
   expect(wx.named('requestPayment')).toHaveLength(0)
   expect(wx.named('navigateTo')).toHaveLength(0)
   expect(wx.named('hideLoading')).toHaveLength(1)
+
+  // limits never given: the English message is not parsed, the table's text is shown
+  wx = setup({ location: null }, {
+    'GET /api/stations': { status: 200, body: { items: fixtures.STATIONS.items } },
+    'POST /api/orders': outOfRange,
+  })
+  page = await openPage()
+  await choose(page, 1, 0, '4000')
+  await page.instance.onPay()
+  expect(text(page, '#form-error')).toBe('金额超出单笔可支付的范围，请修改后重试')
 })
 
 test('closing the cashier is not an error', async () => {
@@ -233,6 +291,98 @@ test('a double tap pays once', async () => {
   await choose(page, 1, 0, '100')
   await Promise.all([page.instance.onPay(), page.instance.onPay()])
   expect(wx.requests().filter((r) => r.path === '/api/orders')).toHaveLength(1)
+})
+
+test('a retried order creation sends the same request_id', async () => {
+  const wx = setup({ location: null }, {
+    'POST /api/orders': ['network-fail', { status: 201, body: { order: fixtures.order(), payment: fixtures.PAYMENT } }],
+  })
+  const page = await openPage()
+  await choose(page, 1, 0, '300')
+  await page.instance.onPay()
+  const [first, retry] = orderPosts(wx)
+  expect(orderPosts(wx)).toHaveLength(2)
+  expect(first.request_id).toMatch(REQUEST_ID)
+  expect(retry).toEqual(first)
+  expect(wx.named('requestPayment')).toHaveLength(1)
+  expect(wx.named('navigateTo')).toHaveLength(1)
+})
+
+test('the same purchase keeps its request_id until it is paid; a new purchase gets a new one', async () => {
+  const wx = setup({ location: null, payment: 'cancel' }, {
+    'POST /api/orders': ['network-fail', 'network-fail', { status: 201, body: { order: fixtures.order(), payment: fixtures.PAYMENT } }],
+  })
+  const page = await openPage()
+  await choose(page, 1, 0, '300')
+  // no answer even after the retry: tapping again is the same purchase
+  await page.instance.onPay()
+  expect(text(page, '#form-error')).toBe('网络不给力，请检查网络后重试')
+  // the cashier closed: tapping again is the same purchase still
+  await page.instance.onPay()
+  expect(wx.toasts().slice(-1)).toEqual(['已取消支付'])
+  await page.instance.onPay()
+  const sent = orderPosts(wx)
+  expect(sent).toHaveLength(4)
+  expect(new Set(sent.map((b) => b.request_id)).size).toBe(1)
+  expect(wx.named('requestPayment')).toHaveLength(2)
+
+  // paid: the next fill-up, even of the same amount, is another purchase
+  const paidWx = setup({ location: null })
+  const again = await openPage()
+  await choose(again, 1, 0, '300')
+  await again.instance.onPay()
+  await choose(again, 1, 0, '300')
+  await again.instance.onPay()
+  const [one, two] = orderPosts(paidWx)
+  expect(withoutRequestId(one)).toEqual(withoutRequestId(two))
+  expect(one.request_id).not.toBe(two.request_id)
+})
+
+test('changing the station, pump, grade or amount makes another purchase', async () => {
+  const wx = setup({ location: null, payment: 'cancel' })
+  const page = await openPage()
+  const ids = () => orderPosts(wx).map((b) => b.request_id)
+  await choose(page, 1, 0, '300')
+  await page.instance.onPay()
+  await page.instance.onPay()
+  expect(new Set(ids()).size).toBe(1)
+  await input(page, '#amount-input', '200')
+  await page.instance.onPay()
+  await tap(page, '#grade-1')
+  await page.instance.onPay()
+  await choose(page, 2, 1)
+  await page.instance.onPay()
+  // back to what was paid for first: a new purchase all the same
+  await choose(page, 1, 0, '300')
+  await page.instance.onPay()
+  expect(ids()).toHaveLength(6)
+  expect(new Set(ids()).size).toBe(5)
+  expect(orderPosts(wx).map(withoutRequestId).slice(2)).toEqual([
+    { station_id: 1, pump_no: 1, grade: '92#', amount_fen: 20000 },
+    { station_id: 1, pump_no: 1, grade: '95#', amount_fen: 20000 },
+    { station_id: 1, pump_no: 2, grade: '95#', amount_fen: 20000 },
+    { station_id: 1, pump_no: 1, grade: '92#', amount_fen: 30000 },
+  ])
+})
+
+test('an order that cannot be paid any more is explained, and the next tap is a new purchase', async () => {
+  const wx = setup({ location: null }, {
+    'POST /api/orders': [
+      apiError(409, 'order.not_payable', 'This order is already paid or closed.'),
+      apiError(409, 'order.request_id_reused', 'This request_id was used for another order.', 'request_id'),
+      { status: 201, body: { order: fixtures.order(), payment: fixtures.PAYMENT } },
+    ],
+  })
+  const page = await openPage()
+  await choose(page, 1, 0, '300')
+  await page.instance.onPay()
+  expect(text(page, '#form-error')).toBe('这笔订单已支付或已关闭，请查看积分记录后再下单')
+  await page.instance.onPay()
+  expect(text(page, '#form-error')).toBe('订单信息有变化，请重新点击支付')
+  await page.instance.onPay()
+  expect(wx.named('navigateTo')).toHaveLength(1)
+  const sent = orderPosts(wx).map((b) => b.request_id)
+  expect(new Set(sent).size).toBe(3)
 })
 
 test('stations that fail to load offer a retry', async () => {

@@ -5,8 +5,8 @@ const config = require('../../config')
 const timing = require('../../utils/timing')
 const session = require('../../utils/session')
 
-function pageOf(ids, next) {
-  return { items: ids.map((id) => fixtures.entry(id, id % 2 ? 300 : -100, 1000 + id)), next: next }
+function pageOf(ids, next, extra) {
+  return Object.assign({ items: ids.map((id) => fixtures.entry(id, id % 2 ? 300 : -100, 1000 + id)), next: next, balance: 1040, days: 92 }, extra || {})
 }
 
 function setup(pointsRoute) {
@@ -35,6 +35,8 @@ test('the history, newest first, with reasons, and the next page on reaching the
   expect(text(page, '#entry-39')).toContain('+300')
   expect(find(page, '#entry-39 .positive')).not.toBeNull()
   expect(find(page, '#load-more-btn')).not.toBeNull()
+  expect(text(page, '#points-window')).toBe('近 3 个月的积分变动')
+  expect(text(page, '#points-balance')).toBe('余额 1,040')
 
   await page.instance.onReachBottom()
   expect(page.instance.data.items.map((i) => i.id).slice(-3)).toEqual([21, 20, 19])
@@ -56,8 +58,37 @@ test('the load-more button works for a thumb too', async () => {
   expect(page.instance.data.items.map((i) => i.id)).toEqual([3, 2, 1])
 })
 
+test('the balance is the one the backend answers, and the window its days', async () => {
+  // the newest entry in the window says 1,001: the balance now is what counts
+  setup({ status: 200, body: pageOf([1], null, { balance: 12345, days: 30 }) })
+  const page = renderPage('points')
+  await page.instance.onShow()
+  expect(text(page, '#points-balance')).toBe('余额 12,345')
+  expect(text(page, '#points-window')).toBe('近 30 天的积分变动')
+})
+
+test('an answer without balance or days: the newest entry\'s balance, the last 3 months', async () => {
+  setup({ status: 200, body: { items: pageOf([7], null).items, next: null } })
+  const page = renderPage('points')
+  await page.instance.onShow()
+  expect(text(page, '#points-balance')).toBe('余额 1,007')
+  expect(text(page, '#points-window')).toBe('近 3 个月的积分变动')
+})
+
+test('a balance without entries in the window shows the balance, not "no points yet"', async () => {
+  const wx = setup({ status: 200, body: { items: [], next: null, balance: 800, days: 92 } })
+  const page = renderPage('points')
+  await page.instance.onShow()
+  expect(find(page, '#points-empty')).toBeNull()
+  expect(text(page, '#points-balance')).toBe('余额 800')
+  expect(text(page, '#points-quiet')).toContain('近 3 个月没有积分变动')
+  expect(find(page, '#no-more')).toBeNull()
+  await tap(page, '#go-fuel-btn')
+  expect(wx.named('switchTab')[0].url).toBe('/pages/fuel/index')
+})
+
 test('an empty history invites a first fill-up', async () => {
-  const wx = setup({ status: 200, body: { items: [], next: null } })
+  const wx = setup({ status: 200, body: { items: [], next: null, balance: 0, days: 92 } })
   const page = renderPage('points')
   await page.instance.onShow()
   expect(text(page, '#points-empty')).toContain('还没有积分记录')

@@ -34,7 +34,7 @@ function stubWx(routes, options) {
       'POST /api/auth/login': { status: 200, body: fixtures.tokens({ member: MEMBER }) },
       'GET /api/me': { status: 200, body: { member: MEMBER, openid: 'o-demo' } },
       'GET /api/stations': { status: 200, body: fixtures.STATIONS },
-      'GET /api/me/points': { status: 200, body: { items: HISTORY, next: null } },
+      'GET /api/me/points': { status: 200, body: { items: HISTORY, next: null, balance: MEMBER.points_balance, days: 92 } },
       'GET /api/orders/*': {
         status: 200,
         body: { order: fixtures.order({ status: 'paid', points_earned: 300, paid_at: '2026-11-24T01:30:36+00:00' }) },

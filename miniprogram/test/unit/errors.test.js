@@ -5,7 +5,7 @@ const CODES = [
   'auth.session_expired', 'station.not_found', 'station.pump_unknown', 'station.grade_unknown',
   'order.amount_out_of_range', 'order.amount_or_litres', 'order.not_found', 'phone.code_invalid',
   'phone.data_invalid', 'member.required', 'upstream.unavailable', 'route.not_found', 'internal',
-  'points.insufficient',
+  'points.insufficient', 'order.request_id_reused', 'order.not_payable',
 ]
 
 const CJK = /[\u4e00-\u9fff]/
@@ -19,13 +19,22 @@ describe('backend codes in plain Chinese', () => {
     expect(error.backendMessage).toBe('English text.')
   })
 
-  test('the amount range is read from the backend message', () => {
+  test('the amount range is not parsed from the English message (the fuel page knows the order limits)', () => {
     const error = errors.fromResponse(422, {
       error: { code: 'order.amount_out_of_range', message: 'The amount must be between 1.00 and 5000.00 yuan.', field: 'amount_fen' },
     })
-    expect(error.message).toBe('单笔金额需在 1.00 元至 5000.00 元之间')
+    expect(error.message).toBe('金额超出单笔可支付的范围，请修改后重试')
     expect(error.status).toBe(422)
     expect(error.field).toBe('amount_fen')
+  })
+
+  test('a request_id used again is explained', () => {
+    const reused = errors.fromResponse(409, {
+      error: { code: 'order.request_id_reused', message: 'This request_id was used for another order.', field: 'request_id' },
+    })
+    expect(reused.message).toBe('订单信息有变化，请重新点击支付')
+    const closed = errors.fromResponse(409, { error: { code: 'order.not_payable', message: 'This order is already paid or closed.' } })
+    expect(closed.message).toBe('这笔订单已支付或已关闭，请查看积分记录后再下单')
   })
 
   test('request.invalid names the field', () => {

@@ -179,8 +179,9 @@ test('logout revokes the refresh token, forgets the session and stops silent log
   await request.get('/api/me')
   await session.logout()
   const logout = wx.requests().find((r) => r.path === '/api/auth/logout')
+  // the refresh token alone: no Authorization header
   expect(logout.data).toEqual({ refresh_token: 'refresh-login-1' })
-  expect(authOf(logout)).toBe('Bearer access-login-1')
+  expect(authOf(logout)).toBeUndefined()
   expect(wx.storage[session.KEYS.access]).toBeUndefined()
   expect(wx.storage[session.KEYS.refresh]).toBeUndefined()
   expect(session.isLoggedOut()).toBe(true)
@@ -195,12 +196,48 @@ test('logout revokes the refresh token, forgets the session and stops silent log
   await expect(request.get('/api/me')).resolves.toMatchObject({ openid: 'o-1' })
 })
 
+test('logout works with an expired access token: only the refresh token is sent, nothing refreshed first', async () => {
+  const wx = setup({ 'POST /api/auth/logout': { status: 200, body: { ok: true } } })
+  wx.setStorageSync(session.KEYS.access, 'old-access')
+  wx.setStorageSync(session.KEYS.accessExpiresAt, Date.now() - 1000)
+  wx.setStorageSync(session.KEYS.refresh, 'old-refresh')
+  session.restore()
+  await session.logout()
+  expect(wx.requests().map((r) => r.method + ' ' + r.path)).toEqual(['POST /api/auth/logout'])
+  expect(wx.requests()[0].data).toEqual({ refresh_token: 'old-refresh' })
+  expect(authOf(wx.requests()[0])).toBeUndefined()
+  expect(wx.named('login')).toHaveLength(0)
+  expect(session.isLoggedOut()).toBe(true)
+  expect(wx.storage[session.KEYS.refresh]).toBeUndefined()
+})
+
+test('logout without a refresh token just forgets the session', async () => {
+  const wx = setup({})
+  wx.setStorageSync(session.KEYS.access, 'stored-access')
+  wx.setStorageSync(session.KEYS.accessExpiresAt, Date.now() + 60000)
+  session.restore()
+  await session.logout()
+  expect(wx.requests()).toHaveLength(0)
+  expect(session.isLoggedOut()).toBe(true)
+  expect(wx.storage[session.KEYS.access]).toBeUndefined()
+})
+
+test('a refused logout is no error: the session is forgotten all the same', async () => {
+  const wx = setup({ 'POST /api/auth/login': loginAnswer(1), 'GET /api/me': ME, 'POST /api/auth/logout': TOKEN_INVALID })
+  await request.get('/api/me')
+  await session.logout()
+  expect(session.isLoggedOut()).toBe(true)
+  expect(wx.toasts()).toEqual([])
+})
+
 test('logout works offline too', async () => {
   const wx = setup({ 'POST /api/auth/login': loginAnswer(1), 'GET /api/me': ME, 'POST /api/auth/logout': 'network-fail' })
   await request.get('/api/me')
   await session.logout()
   expect(session.isLoggedOut()).toBe(true)
   expect(wx.storage[session.KEYS.refresh]).toBeUndefined()
+  // tried once more, as revoking twice is harmless
+  expect(wx.requests().filter((r) => r.path === '/api/auth/logout')).toHaveLength(2)
 })
 
 test('wx.login failing is reported, not thrown raw', async () => {
