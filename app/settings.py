@@ -122,13 +122,27 @@ class Settings:
 MODEL_MODULES = ["app.models"]
 
 
+async def _keep_session(connection) -> None:
+    """asyncpg's pool reset, minus the RESET ALL / UNLISTEN / advisory-unlock round trip on every release.
+
+    Nothing here sets session state, listens or takes advisory locks; asyncpg still rolls back a transaction
+    left open before calling this. Measured: one round trip less on every request (docs/benchmarks.md).
+    """
+
+
 def tortoise_config(database_url: str) -> dict:
-    """Tortoise config for a URL; asyncpg pools are sized here, not left at 5."""
+    """Tortoise config for a URL; asyncpg pools are sized here (not left at 5) and skip the session reset."""
+    from tortoise.backends.base.config_generator import expand_db_url
+
     url = database_url
-    if url.startswith(("postgres://", "postgresql://")) and "maxsize" not in url:
-        url += ("&" if "?" in url else "?") + "minsize=1&maxsize=20"
+    connection: str | dict = url
+    if url.startswith(("postgres://", "postgresql://")):
+        if "maxsize" not in url:
+            url += ("&" if "?" in url else "?") + "minsize=1&maxsize=20"
+        connection = expand_db_url(url)
+        connection["credentials"]["reset"] = _keep_session
     return {
-        "connections": {"default": url},
+        "connections": {"default": connection},
         "apps": {"models": {"models": MODEL_MODULES, "default_connection": "default", "migrations": "app.migrations"}},
         "use_tz": True,
         "timezone": "UTC",

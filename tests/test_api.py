@@ -41,3 +41,16 @@ async def test_errors_have_a_stable_code_and_no_trace(api):
     response = await api.get("/api/me")
     assert response.status_code == 401
     assert response.json() == {"error": {"code": "auth.required", "message": "Log in first.", "field": None}}
+
+
+async def test_the_home_profile_matches_what_login_answers(api, sandbox):
+    from tests.helpers import login, place_order, wait_paid
+
+    driver = await login(api, sandbox)
+    order, payment = await place_order(api, driver, amount_fen=12300)
+    await sandbox.request_payment(payment)
+    await wait_paid(api, driver, order["out_trade_no"])
+    again = await login(api, sandbox, openid=driver.openid)
+    home = (await api.get("/api/me", headers=again.headers)).json()["member"]
+    assert home == again.member
+    assert home["points_balance"] == 123 and home["tier_name"] == "普通会员"

@@ -36,7 +36,7 @@ class SubscriptionsBody(Body):
 @openapi.definition(summary="My profile: balance, tier, joined date; member null for a guest", secured={"bearer": []})
 async def me(request: Request):
     claims = claims_of(request)
-    return json({"member": members.profile(await members.get_by_openid(claims.openid)), "openid": claims.openid})
+    return json({"member": await members.profile_by_openid(claims.openid), "openid": claims.openid})
 
 
 @bp.get("/points")

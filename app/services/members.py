@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -41,18 +43,43 @@ async def get_or_create_by_openid(*, openid: str, unionid: str | None, joined_vi
         return await Member.get(openid=openid), False
 
 
+TIER_NAMES = {"standard": "普通会员"}
+_PROFILE_COLUMNS = ("id", "points_balance", "tier", "growth_value", "joined_via", "joined_at", "phone_masked",
+                    "referral_code")
+
+
 def profile(member: Member | None) -> dict | None:
     """What a member sees of themselves."""
     if member is None:
         return None
+    return _profile_view({column: getattr(member, column) for column in _PROFILE_COLUMNS})
+
+
+def _profile_view(row: dict) -> dict:
+    joined_at = row["joined_at"]
+    if isinstance(joined_at, str):  # SQLite hands raw rows back as text
+        joined_at = datetime.fromisoformat(joined_at)
     return {
-        "id": member.id,
-        "points_balance": member.points_balance,
-        "tier": member.tier,
-        "tier_name": "普通会员",
-        "growth_value": member.growth_value,
-        "joined_via": member.joined_via,
-        "joined_at": member.joined_at.isoformat(),
-        "phone": member.phone_masked,
-        "referral_code": member.referral_code,
+        "id": row["id"],
+        "points_balance": row["points_balance"],
+        "tier": row["tier"],
+        "tier_name": TIER_NAMES.get(row["tier"], row["tier"]),
+        "growth_value": row["growth_value"],
+        "joined_via": row["joined_via"],
+        "joined_at": joined_at.isoformat(),
+        "phone": row["phone_masked"],
+        "referral_code": row["referral_code"],
     }
+
+
+async def profile_by_openid(openid: str) -> dict | None:
+    """The profile of an openid in one plain query: the home page asks for it more than for anything else.
+
+    Going around the ORM's query building and model objects doubled GET /api/me (docs/benchmarks.md).
+    """
+    connection = connections.get("default")
+    mark = "$1" if connection.capabilities.dialect == "postgres" else "?"
+    rows = await connection.execute_query_dict(
+        f"SELECT {', '.join(_PROFILE_COLUMNS)} FROM members WHERE openid = {mark}", [openid]
+    )
+    return _profile_view(rows[0]) if rows else None

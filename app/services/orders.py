@@ -156,7 +156,7 @@ async def settle_payment(*, paid, policy: OrderPolicy, mchid: str, appid: str, v
     change nothing: the conditional status update lets one transaction through, and the ledger's unique
     idempotency key backs it.
     """
-    order = await Order.get_or_none(out_trade_no=paid.out_trade_no)
+    order = await Order.filter(out_trade_no=paid.out_trade_no).select_related("station").first()
     if order is None:
         raise NotFound("unknown order", code="order.not_found")
     if paid.total_fen != order.payable_fen:
@@ -168,18 +168,20 @@ async def settle_payment(*, paid, policy: OrderPolicy, mchid: str, appid: str, v
     if order.status in (PAID, REFUNDED):
         return Settlement(order.out_trade_no, credited=False, points=order.points_earned, member_created=False)
     paid_at = paid.success_time or datetime.now(UTC)
-    station = await Station.get(id=order.station_id)
+    station = order.station
+    earning = rules.points_for_payment(payable_fen=order.payable_fen, grade=order.grade)
     async with in_transaction():
-        # a closed order is still settled: WeChat took the driver's money
-        moved = await Order.filter(id=order.id, status__in=[CREATED, CLOSED]).update(
-            status=PAID, transaction_id=paid.transaction_id, paid_at=paid_at, paid_via=via
-        )
-        if moved != 1:
-            return Settlement(order.out_trade_no, credited=False, points=order.points_earned, member_created=False)
+        # joining is idempotent, so it may come before the one update that decides who settles
         member, created = await members.get_or_create_by_openid(
             openid=order.openid, unionid=None, joined_via=members.JOINED_VIA_PAYMENT
         )
-        earning = rules.points_for_payment(payable_fen=order.payable_fen, grade=order.grade)
+        # a closed order is still settled: WeChat took the driver's money
+        moved = await Order.filter(id=order.id, status__in=[CREATED, CLOSED]).update(
+            status=PAID, transaction_id=paid.transaction_id, paid_at=paid_at, paid_via=via, member_id=member.id,
+            points_earned=earning.points,
+        )
+        if moved != 1:
+            return Settlement(order.out_trade_no, credited=False, points=order.points_earned, member_created=False)
         balance = member.points_balance
         if earning.points > 0:
             posting = await ledger.credit(
@@ -191,7 +193,6 @@ async def settle_payment(*, paid, policy: OrderPolicy, mchid: str, appid: str, v
                 expires_at=rules.expiry_for(paid_at, policy.points_expiry_months),
             )
             balance = posting.entry.balance_after
-        await Order.filter(id=order.id).update(member_id=member.id, points_earned=earning.points)
         await outbox.enqueue_subscribe_message(
             openid=order.openid, template="points_credited", template_id=policy.template_points_credited,
             values={
