@@ -16,8 +16,9 @@ LATER = datetime.now(UTC) + timedelta(days=365)
 
 
 async def new_member() -> Member:
-    member, _ = await members.get_or_create_by_openid(openid="o" + secrets.token_hex(12), unionid=None,
-                                                      joined_via=members.JOINED_VIA_PAYMENT)
+    async with in_transaction():
+        member, _ = await members.join_and_lock(openid="o" + secrets.token_hex(12), unionid=None,
+                                                joined_via=members.JOINED_VIA_PAYMENT)
     return member
 
 

@@ -110,7 +110,7 @@ async def bind_phone(*, openid: str, code: str | None, encrypted_data: str | Non
         phone = wechat.decrypt_phone(session_key=session_key, encrypted_data=encrypted_data or "", iv=iv or "")
     identity = await WechatIdentity.get_or_none(openid=openid)
     async with in_transaction():
-        member, _ = await members.get_or_create_by_openid(
+        member, _ = await members.join_and_lock(
             openid=openid, unionid=identity.unionid if identity else None, joined_via=members.JOINED_VIA_LOGIN
         )
         await Member.filter(id=member.id).update(

@@ -56,15 +56,19 @@ async def _existing(key: str) -> LedgerEntry | None:
     return await LedgerEntry.get_or_none(idempotency_key=key)
 
 
-async def credit(*, member_id: int, points: int, kind: str, cause: Cause, expires_at: datetime | None) -> Posting:
-    """Add points; a lot is opened when they can expire. A second call with the same key changes nothing."""
+async def credit(*, member_id: int, points: int, kind: str, cause: Cause, expires_at: datetime | None,
+                 locked: Member | None = None) -> Posting:
+    """Add points to a new lot. A second call with the same key changes nothing.
+
+    `locked` is the member's row when the caller already holds its lock (one round trip less).
+    """
     if points <= 0:
         raise ValueError("credit needs a positive number of points")
     if kind not in CREDIT_KINDS:
         raise ValueError(f"{kind} is not a credit")
     if expires_at is None:
         raise ValueError("every credited point belongs to a lot with an expiry")
-    member = await lock_member(member_id)
+    member = locked if locked is not None and locked.id == member_id else await lock_member(member_id)
     existing = await _existing(cause.key)
     if existing is not None:
         return Posting(existing, created=False)

@@ -6,8 +6,6 @@ import secrets
 from datetime import datetime
 
 from tortoise import connections
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from app.models import Member
 
@@ -27,20 +25,25 @@ async def get_by_openid(openid: str) -> Member | None:
     return await Member.get_or_none(openid=openid)
 
 
-async def get_or_create_by_openid(*, openid: str, unionid: str | None, joined_via: str) -> tuple[Member, bool]:
-    """The member of this openid, created if it has not joined; safe when two transactions race to create it."""
-    member = await Member.get_or_none(openid=openid)
+async def join_and_lock(*, openid: str, unionid: str | None, joined_via: str) -> tuple[Member, bool]:
+    """The member of this openid, created if it has not joined, and locked for the rest of the transaction.
+
+    Returns (member, created). Safe when transactions race to create the same member: the insert is
+    ON CONFLICT DO NOTHING (no error to abort the caller's transaction), and the locking read that
+    follows sees whichever insert won.
+    """
+    member = await Member.select_for_update().get_or_none(openid=openid)
     if member is not None:
         return member, False
-    try:
-        # a savepoint: losing the race to the unique openid must not abort the caller's transaction
-        async with in_transaction():
-            member = await Member.create(
-                openid=openid, unionid=unionid, joined_via=joined_via, referral_code=new_referral_code()
-            )
-        return member, True
-    except IntegrityError:
-        return await Member.get(openid=openid), False
+    for _ in range(3):  # a referral code may, very rarely, be taken already: draw another
+        code = new_referral_code()
+        await Member.bulk_create(
+            [Member(openid=openid, unionid=unionid, joined_via=joined_via, referral_code=code)], ignore_conflicts=True
+        )
+        member = await Member.select_for_update().get_or_none(openid=openid)
+        if member is not None:
+            return member, member.referral_code == code
+    raise RuntimeError(f"could not create the member of {openid}")
 
 
 TIER_NAMES = {"standard": "普通会员"}

@@ -171,8 +171,9 @@ async def settle_payment(*, paid, policy: OrderPolicy, mchid: str, appid: str, v
     station = order.station
     earning = rules.points_for_payment(payable_fen=order.payable_fen, grade=order.grade)
     async with in_transaction():
-        # joining is idempotent, so it may come before the one update that decides who settles
-        member, created = await members.get_or_create_by_openid(
+        # joining is idempotent, so it may come before the one update that decides who settles;
+        # it also locks the member, in the same order (member, then order) in every settlement
+        member, created = await members.join_and_lock(
             openid=order.openid, unionid=None, joined_via=members.JOINED_VIA_PAYMENT
         )
         # a closed order is still settled: WeChat took the driver's money
@@ -190,7 +191,7 @@ async def settle_payment(*, paid, policy: OrderPolicy, mchid: str, appid: str, v
                     source_type="order", source_id=order.out_trade_no, key=f"order:{order.out_trade_no}:earn",
                     reason=f"加油消费 {station.name} {order.grade}", explanation=earning.explanation,
                 ),
-                expires_at=rules.expiry_for(paid_at, policy.points_expiry_months),
+                expires_at=rules.expiry_for(paid_at, policy.points_expiry_months), locked=member,
             )
             balance = posting.entry.balance_after
         await outbox.enqueue_subscribe_message(
