@@ -38,7 +38,8 @@ def stack_env(*, data_dir: Path, api_port: int, sandbox_port: int, base: dict[st
     return env
 
 
-def _wait(url: str, process: subprocess.Popen, name: str, timeout: float = 30.0) -> None:
+def wait_http(url: str, process: subprocess.Popen, name: str, timeout: float = 30.0) -> None:
+    """Poll url until it answers below 500; fail early when the process exits."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -99,8 +100,8 @@ def start(*, data_dir: Path, api_port: int, sandbox_port: int, retry_scale: floa
         if worker:
             processes.append(subprocess.Popen([python, "-m", "app.worker"], env=env, cwd=PROJECT_ROOT,
                                               stdout=out("worker"), stderr=subprocess.STDOUT))
-        _wait(f"http://127.0.0.1:{sandbox_port}/sandbox/health", sandbox, "sandbox")
-        _wait(f"http://127.0.0.1:{api_port}/api/health", web, "web app")
+        wait_http(f"http://127.0.0.1:{sandbox_port}/sandbox/health", sandbox, "sandbox")
+        wait_http(f"http://127.0.0.1:{api_port}/api/health", web, "web app")
     except BaseException:
         stop_all(processes)
         raise

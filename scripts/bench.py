@@ -150,19 +150,9 @@ def pct(values: list[float], q: float) -> float:
 
 
 def wait_http(url: str, process: subprocess.Popen, timeout: float = 20.0) -> None:
-    import httpx
+    from app import devstack
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: server exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=1.0).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
+    devstack.wait_http(url, process, url, timeout)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import sys
 import httpx
 import pytest
 
+from app import devstack
 from app.models import LedgerEntry, Member, Order
 from app.sandbox.process import free_port
 from app.sandbox.wechatpay import build_refund_notification, build_transaction_notification, notification_headers
@@ -56,17 +57,7 @@ def second_web_process(stack):
     process = subprocess.Popen([sys.executable, "-m", "app"], env={**stack.env, "PORT": str(port)}, cwd=PROJECT_ROOT,
                                stdout=log, stderr=subprocess.STDOUT)
     try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None:
-                raise RuntimeError("second web process exited")
-            import time
-
-            time.sleep(0.1)
+        devstack.wait_http(f"http://127.0.0.1:{port}/api/health", process, "second web process")
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
