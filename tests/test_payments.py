@@ -183,3 +183,17 @@ async def test_a_refund_reverses_the_points_of_the_order_once(api, sandbox, stac
     assert got["status"] == "refunded"
     kinds = [i["kind"] for i in (await api.get("/api/me/points", headers=driver.headers)).json()["items"]]
     assert kinds == ["reverse", "earn"]
+
+
+async def test_a_refund_notification_for_a_payment_not_yet_settled_is_refused_so_wechat_sends_it_again(
+        api, sandbox, stack, db):
+    driver = await login(api, sandbox)
+    order, _ = await place_order(api, driver, amount_fen=10000)
+    body = build_refund_notification(apiv3_key=SANDBOX_APIV3_KEY, mchid=SANDBOX_MCHID,
+                                     out_trade_no=order["out_trade_no"], transaction_id="4200000000000000000000000001",
+                                     out_refund_no=f"R{order['out_trade_no'][2:]}", refund_id="50300000000002",
+                                     total=10000, refund=10000)
+    headers = notification_headers(stack.platform_private_key, SANDBOX_PUBLIC_KEY_ID, body)
+    answer = await api.post("/api/wechat/refund/notify", content=body, headers=headers)
+    assert answer.status_code == 409 and answer.json()["code"] == "FAIL"
+    assert (await Order.get(out_trade_no=order["out_trade_no"])).status == "created"

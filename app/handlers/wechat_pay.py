@@ -12,7 +12,7 @@ from sanic import Blueprint, Request
 from sanic.response import empty, json, text
 from sanic_ext import openapi
 
-from app.errors import NotFound
+from app.errors import Conflict, NotFound
 from app.handlers.common import order_policy
 from app.services import orders
 from app.wechat.pay import NotificationRejected
@@ -89,6 +89,8 @@ async def refund_notify(request: Request):
         await orders.settle_refund(refund=refund)
     except NotFound:
         return _fail("unknown order")
+    except Conflict as exc:
+        return _fail(exc.message, status=409)
     except Exception:
         log.exception("refund notification could not be settled")
         return _fail("temporarily unable to settle", status=500)

@@ -83,13 +83,16 @@ async def credit(*, member_id: int, points: int, kind: str, cause: Cause, expire
     return Posting(entry, created=True)
 
 
-async def debit(*, member_id: int, points: int, kind: str, cause: Cause) -> Posting:
-    """Take points from the lots that expire first; refused (InsufficientPoints) rather than overdrawn."""
+async def debit(*, member_id: int, points: int, kind: str, cause: Cause, locked: Member | None = None) -> Posting:
+    """Take points from the lots that expire first; refused (InsufficientPoints) rather than overdrawn.
+
+    `locked` is the member's row when the caller already holds its lock.
+    """
     if points <= 0:
         raise ValueError("debit needs a positive number of points")
     if kind not in DEBIT_KINDS:
         raise ValueError(f"{kind} is not a debit")
-    member = await lock_member(member_id)
+    member = locked if locked is not None and locked.id == member_id else await lock_member(member_id)
     existing = await _existing(cause.key)
     if existing is not None:
         return Posting(existing, created=False)

@@ -302,13 +302,17 @@ async def settle_refund(*, refund: dict) -> bool:
     order = await Order.get_or_none(out_trade_no=refund.get("out_trade_no"))
     if order is None:
         raise NotFound("unknown order", code="order.not_found")
+    if order.status in (CREATED, CLOSED):
+        # we have not settled the payment yet (its notification is late): WeChat Pay will send this again
+        raise Conflict("The payment of this order is not settled yet.", code="order.not_settled")
     refund_fen = int((refund.get("amount") or {}).get("refund", 0))
     out_refund_no = str(refund.get("out_refund_no"))
     async with in_transaction():
+        # the member's row first, then the order's, as settle_payment locks them: no deadlock between the two
+        member = await ledger.lock_member(order.member_id) if order.member_id else None
         moved = await Order.filter(id=order.id, status=PAID).update(status=REFUNDED, refunded_at=datetime.now(UTC))
-        if moved != 1 or not order.member_id or order.points_earned <= 0:
+        if moved != 1 or member is None or order.points_earned <= 0:
             return moved == 1
-        member = await ledger.lock_member(order.member_id)
         due = order.points_earned * min(refund_fen, order.payable_fen) // order.payable_fen
         take = min(due, member.points_balance)
         if take > 0:
@@ -318,6 +322,7 @@ async def settle_refund(*, refund: dict) -> bool:
                     source_type="refund", source_id=out_refund_no, key=f"refund:{out_refund_no}:reverse",
                     reason="退款冲回积分", explanation={"due": due, "taken": take, "shortfall": due - take},
                 ),
+                locked=member,
             )
     return True
 
