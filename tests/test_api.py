@@ -54,3 +54,49 @@ async def test_the_home_profile_matches_what_login_answers(api, sandbox):
     home = (await api.get("/api/me", headers=again.headers)).json()["member"]
     assert home == again.member
     assert home["points_balance"] == 123 and home["tier_name"] == "普通会员"
+
+
+async def test_answers_have_the_shapes_the_openapi_description_promises(api, sandbox):
+    from app.handlers import schemas
+    from tests.helpers import login, wait_paid
+
+    spec = (await api.get("/docs/openapi.json")).json()
+    assert {"TokensOut", "MeOut", "CreatedOrderOut", "StationsOut", "ErrorOut"} <= set(spec["components"]["schemas"])
+    driver = await login(api, sandbox)
+    schemas.MeOut.model_validate((await api.get("/api/me", headers=driver.headers)).json())
+    schemas.StationsOut.model_validate((await api.get("/api/stations")).json())
+    created = await api.post("/api/orders", headers=driver.headers,
+                             json={"station_id": 1, "pump_no": 1, "grade": "92#", "amount_fen": 10000})
+    schemas.CreatedOrderOut.model_validate(created.json())
+    order, payment = created.json()["order"], created.json()["payment"]
+    await sandbox.request_payment(payment)
+    await wait_paid(api, driver, order["out_trade_no"])
+    again = (await api.post("/api/auth/login", json={"code": (await sandbox.login_code(driver.openid))["code"]})).json()
+    schemas.TokensOut.model_validate(again)
+    headers = {"Authorization": f"Bearer {again['access_token']}"}
+    schemas.MeOut.model_validate((await api.get("/api/me", headers=headers)).json())
+    schemas.PointsPageOut.model_validate((await api.get("/api/me/points", headers=headers)).json())
+    schemas.OrderWrapOut.model_validate((await api.get(f"/api/orders/{order['out_trade_no']}", headers=headers)).json())
+    schemas.OrdersPageOut.model_validate((await api.get("/api/orders", headers=headers)).json())
+    schemas.ErrorOut.model_validate((await api.get("/api/me")).json())
+
+
+async def test_every_reference_in_the_openapi_description_resolves(api):
+    spec = (await api.get("/docs/openapi.json")).json()
+    schemas = spec["components"]["schemas"]
+
+    def refs(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "$ref":
+                    yield value
+                else:
+                    yield from refs(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from refs(value)
+
+    found = list(refs(spec))
+    assert found, "nested answers refer to their components"
+    for ref in found:
+        assert ref.startswith("#/components/schemas/") and ref.rsplit("/", 1)[1] in schemas, ref

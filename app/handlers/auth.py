@@ -8,6 +8,7 @@ from sanic.response import json
 from sanic_ext import openapi
 
 from app.handlers.common import Body, auth_config, claims_of, parse
+from app.handlers.schemas import ErrorOut, TokensOut, json_of
 from app.services import auth, members
 
 bp = Blueprint("auth", url_prefix="/api/auth")
@@ -36,6 +37,8 @@ def _tokens(pair: auth.TokenPair) -> dict:
 
 
 @bp.post("/login")
+@openapi.response(200, json_of(TokensOut), "tokens, and the member or null for a guest")
+@openapi.response(401, json_of(ErrorOut), "auth.wechat_code_invalid: the code is invalid or used")
 @openapi.definition(summary="Log in with a wx.login code", body={"application/json": LoginBody.model_json_schema()},
                     description="Answers tokens and the member, or member null for a guest who has not joined yet.")
 async def login(request: Request):
@@ -46,6 +49,7 @@ async def login(request: Request):
 
 
 @bp.post("/refresh")
+@openapi.response(200, json_of(TokensOut), "a new pair; the old refresh token is spent")
 @openapi.definition(summary="Rotate a refresh token", body={"application/json": RefreshBody.model_json_schema()})
 async def refresh(request: Request):
     body = parse(request, RefreshBody)

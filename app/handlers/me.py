@@ -11,6 +11,7 @@ from sanic_ext import openapi
 
 from app.errors import ValidationFailed
 from app.handlers.common import Body, claims_of, int_arg, parse
+from app.handlers.schemas import ErrorOut, MeOut, PointsPageOut, json_of
 from app.services import auth, members, points, subscriptions
 
 bp = Blueprint("me", url_prefix="/api/me")
@@ -33,6 +34,8 @@ class SubscriptionsBody(Body):
 
 
 @bp.get("")
+@openapi.response(200, json_of(MeOut), "the profile, or member null for a guest")
+@openapi.response(401, json_of(ErrorOut), "no, an invalid or an expired access token")
 @openapi.definition(summary="My profile: balance, tier, joined date; member null for a guest", secured={"bearer": []})
 async def me(request: Request):
     claims = claims_of(request)
@@ -40,6 +43,7 @@ async def me(request: Request):
 
 
 @bp.get("/points")
+@openapi.response(200, json_of(PointsPageOut), "a page of entries; next is the cursor of the following page")
 @openapi.definition(summary="My points history, newest first (default the last 3 months)", secured={"bearer": []})
 @openapi.parameter("cursor", str, "query")
 @openapi.parameter("limit", int, "query")
@@ -58,6 +62,7 @@ async def my_points(request: Request):
 
 
 @bp.post("/phone")
+@openapi.response(200, json_of(MeOut), "the member with the masked phone number")
 @openapi.definition(summary="Bind my phone number (getPhoneNumber code, or legacy encrypted_data + iv)",
                     secured={"bearer": []}, body={"application/json": PhoneBody.model_json_schema()})
 async def bind_phone(request: Request):

@@ -11,6 +11,7 @@ from sanic_ext import openapi
 
 from app.errors import ValidationFailed
 from app.handlers.common import Body, claims_of, int_arg, order_policy, parse
+from app.handlers.schemas import CreatedOrderOut, ErrorOut, OrdersPageOut, OrderWrapOut, json_of
 from app.services import orders, points
 
 bp = Blueprint("orders", url_prefix="/api/orders")
@@ -33,6 +34,11 @@ class CreateOrderBody(Body):
 
 
 @bp.post("")
+@openapi.response(201, json_of(CreatedOrderOut), "the order and the parameters of wx.requestPayment")
+@openapi.response(422, json_of(ErrorOut), "a field is missing or has the wrong type or value")
+@openapi.response(404, json_of(ErrorOut), "station.not_found")
+@openapi.response(409, json_of(ErrorOut), "order.request_id_reused or order.not_payable")
+@openapi.response(502, json_of(ErrorOut), "upstream.unavailable: WeChat Pay did not answer; retry")
 @openapi.definition(summary="Create an order and its WeChat Pay prepay", secured={"bearer": []},
                     body={"application/json": CreateOrderBody.model_json_schema()},
                     description="Answers {order, payment}: payment holds the parameters of wx.requestPayment.")
@@ -50,6 +56,7 @@ async def create_order(request: Request):
 
 
 @bp.get("")
+@openapi.response(200, json_of(OrdersPageOut), "a page of my orders")
 @openapi.definition(summary="My orders, newest first", secured={"bearer": []})
 @openapi.parameter("cursor", str, "query")
 @openapi.parameter("limit", int, "query")
@@ -61,6 +68,8 @@ async def list_orders(request: Request):
 
 
 @bp.get("/<out_trade_no:str>")
+@openapi.response(200, json_of(OrderWrapOut), "the order")
+@openapi.response(404, json_of(ErrorOut), "order.not_found")
 @openapi.definition(summary="My order, with its status and the points it earned", secured={"bearer": []})
 async def get_order(request: Request, out_trade_no: str):
     claims = claims_of(request)

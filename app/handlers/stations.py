@@ -4,6 +4,7 @@ from sanic import Blueprint, Request
 from sanic.response import json
 from sanic_ext import openapi
 
+from app.handlers.schemas import StationsOut, json_of
 from app.services import stations
 from app.services.orders import MIN_ORDER_FEN
 
@@ -11,6 +12,7 @@ bp = Blueprint("stations", url_prefix="/api/stations")
 
 
 @bp.get("")
+@openapi.response(200, json_of(StationsOut), "stations, pumps, prices and the order limits")
 @openapi.definition(summary="Stations with their pumps and the price of each grade (fen per litre)",
                     description="Coordinates are GCJ-02, as wx.getLocation({type: 'gcj02'}) answers. "
                     "order_limits bounds the amount of one order, in fen.")
