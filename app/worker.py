@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from tortoise import Tortoise
@@ -30,6 +31,7 @@ class Worker:
 
     settings: Settings
     wechat: WechatGateway
+    _last_expiry: float = field(default=float("-inf"))
 
     async def deliver_outbox(self) -> outbox.DeliveryReport:
         """Send the subscribe messages that are due."""
@@ -46,8 +48,14 @@ class Worker:
         return await ledger.expire_due_lots(now=datetime.now(UTC))
 
     async def run_once(self) -> None:
-        """One pass of every job; a failing job is logged and the others still run."""
-        for job in (self.deliver_outbox, self.reconcile_orders, self.expire_points):
+        """One pass of every job that is due; a failing job is logged and the others still run."""
+        now = time.monotonic()
+        jobs = [self.deliver_outbox, self.reconcile_orders]
+        # points expire at midnight of a month's end: looking once a minute is plenty
+        if now - self._last_expiry >= 60:
+            self._last_expiry = now
+            jobs.append(self.expire_points)
+        for job in jobs:
             try:
                 await job()
             except Exception:

@@ -53,4 +53,5 @@ class PointLot(Model):
 
     class Meta:
         table = "point_lots"
-        indexes = (("member_id", "expires_at"),)
+        # spending walks a member's lots by expiry; the expiry job looks lots up by date alone
+        indexes = (("member_id", "expires_at"), ("expires_at",))
