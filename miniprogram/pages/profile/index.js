@@ -1,6 +1,7 @@
 // Profile: membership details, phone binding (getPhoneNumber button), log out.
 const request = require('../../utils/request')
 const session = require('../../utils/session')
+const memberState = require('../../utils/member')
 const format = require('../../utils/format')
 const wxapi = require('../../utils/wxapi')
 
@@ -31,24 +32,9 @@ Component({
       return this.refresh()
     },
 
+    /** Show the remembered member at once, then what /api/me says now. */
     refresh: function () {
-      const self = this
-      if (session.isLoggedOut()) {
-        this.setData({ status: 'loggedOut', member: null })
-        return Promise.resolve()
-      }
-      const cached = session.getMember()
-      if (cached && this.data.status === 'loading') this.setData({ status: 'member', member: memberView(cached) })
-      return request.get('/api/me', null, { showError: false }).then(function (body) {
-        session.setMember(body.member)
-        self.setData({ status: body.member ? 'member' : 'guest', member: memberView(body.member), errorMessage: '' })
-      }, function (error) {
-        if (error.code === 'auth.logged_out') {
-          self.setData({ status: 'loggedOut', member: null })
-          return
-        }
-        self.setData({ status: self.data.member ? 'member' : 'error', errorMessage: error.message })
-      })
+      return memberState.refresh(this, memberView)
     },
 
     /** The getPhoneNumber button's answer: e.detail.code -> POST /api/me/phone. */
