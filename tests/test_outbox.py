@@ -1,7 +1,7 @@
 """Subscribe messages leave through the outbox after commit: retried with backoff, dead-lettered after the last
 attempt, not retried when WeChat says the driver has no grant, and sent again after a stale access token."""
 
-from app.models import OutboxMessage
+from app.models import OutboxMessage, SubscribeGrant
 from tests.helpers import grant_points_message, login, place_order, wait_paid, wait_until
 
 
@@ -41,6 +41,8 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_after_the_last_atte
     assert message.attempts == 4
     assert "errcode -1" in message.last_error
     assert await sandbox.records("messages", openid=driver.openid) == []
+    # nothing was sent, so WeChat did not spend the driver's grant, and neither do we
+    assert await SubscribeGrant.get(openid=driver.openid).values_list("available", flat=True) == 1
 
 
 async def test_a_driver_without_a_grant_at_wechat_is_not_retried(api, sandbox, db):
@@ -53,6 +55,7 @@ async def test_a_driver_without_a_grant_at_wechat_is_not_retried(api, sandbox, d
     message = await _final(key, "sent", "dead")
     assert (message.status, message.attempts) == ("dead", 1)
     assert "43101" in message.last_error
+    assert await SubscribeGrant.get(openid=driver.openid).values_list("available", flat=True) == 0
 
 
 async def test_a_stale_access_token_is_refreshed_and_the_message_sent(api, sandbox, db):

@@ -82,6 +82,8 @@ async def deliver_due(*, sender: MessagePort, render, retry_base_s: float = 10.0
             report.sent += 1
         elif not result.retryable or attempts >= message.max_attempts:
             await _finish(message.id, DEAD, f"errcode {result.errcode}: {result.errmsg} (attempt {attempts})")
+            if message.kind == SUBSCRIBE_MESSAGE:
+                await _settle_grant(message.payload, wechat_has_none=result.no_grant)
             report.dead += 1
         else:
             await OutboxMessage.filter(id=message.id).update(
@@ -90,6 +92,15 @@ async def deliver_due(*, sender: MessagePort, render, retry_base_s: float = 10.0
             )
             report.retried += 1
     return report
+
+
+async def _settle_grant(payload: dict, *, wechat_has_none: bool) -> None:
+    """Keep our grant count in step with WeChat's after a message died: only a sent message spends a grant."""
+    openid, template_id = payload["openid"], payload["template_id"]
+    if wechat_has_none:
+        await subscriptions.forget_grants(openid=openid, template_id=template_id)
+    else:
+        await subscriptions.return_grant(openid=openid, template_id=template_id)
 
 
 async def _finish(message_id: int, status: str, error: str) -> None:

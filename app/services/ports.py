@@ -22,4 +22,5 @@ class PaymentPort(Protocol):
 
 
 class MessagePort(Protocol):
-    async def send(self, payload: dict): ...
+    async def send(self, payload: dict):
+        """-> a result with ok, errcode, errmsg, retryable, and no_grant (WeChat says the grant is gone)."""

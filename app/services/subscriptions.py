@@ -34,6 +34,16 @@ async def spend_grant(*, openid: str, template_id: str) -> bool:
     return spent == 1
 
 
+async def return_grant(*, openid: str, template_id: str) -> None:
+    """Give back a grant taken for a message that was never sent: WeChat did not spend it either."""
+    await SubscribeGrant.filter(openid=openid, template_id=template_id).update(available=F("available") + 1)
+
+
+async def forget_grants(*, openid: str, template_id: str) -> None:
+    """WeChat says the driver holds no grant for this template: count none here either."""
+    await SubscribeGrant.filter(openid=openid, template_id=template_id).update(available=0)
+
+
 async def available(*, openid: str) -> dict[str, int]:
     """Unspent grants per template."""
     rows = await SubscribeGrant.filter(openid=openid).values_list("template_id", "available")

@@ -63,6 +63,11 @@ class SendResult:
     errmsg: str = ""
     retryable: bool = False
 
+    @property
+    def no_grant(self) -> bool:
+        """WeChat says the driver holds no grant for the template (refused, or spent elsewhere)."""
+        return self.errcode == NO_GRANT_ERRCODE
+
 
 class SubscribeMessageSender:
     """Sends through wechatpy's WeChatClient (synchronous, so in a thread) at WECHAT_API_BASE."""
