@@ -100,3 +100,9 @@ async def test_every_reference_in_the_openapi_description_resolves(api):
     assert found, "nested answers refer to their components"
     for ref in found:
         assert ref.startswith("#/components/schemas/") and ref.rsplit("/", 1)[1] in schemas, ref
+
+
+async def test_every_answer_names_its_request_for_the_logs(api):
+    mine = await api.get("/api/health", headers={"X-Request-ID": "lb-7f3a9c"})
+    assert mine.headers["X-Request-ID"] == "lb-7f3a9c"
+    assert len((await api.get("/api/stations")).headers["X-Request-ID"]) >= 16

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from sanic import Request, Sanic
 from sanic.exceptions import MethodNotAllowed, NotFound, SanicException
@@ -11,6 +12,7 @@ from sanic.response import json
 from app.errors import DomainError
 
 log = logging.getLogger("youzhan.errors")
+_SAFE_ID = re.compile(r"[A-Za-z0-9._-]+")
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict:
@@ -37,11 +39,20 @@ def register_error_handlers(app: Sanic) -> None:
     async def sanic_error(request: Request, exc: SanicException):
         status = getattr(exc, "status_code", 400) or 400
         if status >= 500:
-            log.error("server error on %s %s", request.method, request.path, exc_info=exc)
-            return json(error_body("internal", "Something went wrong on our side; try again."), status=status)
+            log.error("server error on %s %s (request %s)", request.method, request.path, request.id, exc_info=exc)
+            return json(error_body("internal", f"Something went wrong on our side; try again (request {request.id})."),
+                        status=status)
         return json(error_body("request.rejected", str(exc) or "The request was rejected."), status=status)
 
     @app.exception(Exception)
     async def unexpected(request: Request, exc: Exception):
-        log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
-        return json(error_body("internal", "Something went wrong on our side; try again."), status=500)
+        log.error("unhandled error on %s %s (request %s)", request.method, request.path, request.id, exc_info=exc)
+        return json(error_body("internal", f"Something went wrong on our side; try again (request {request.id})."),
+                    status=500)
+
+    @app.on_response
+    async def tag_response(request: Request, response):
+        # the id the load balancer sent in X-Request-ID, or Sanic's own: one name for one request in every log
+        request_id = str(request.id)
+        if len(request_id) <= 64 and _SAFE_ID.fullmatch(request_id):
+            response.headers["X-Request-ID"] = request_id
