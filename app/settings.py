@@ -7,6 +7,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +23,9 @@ SANDBOX_PUBLIC_KEY_ID = "PUB_KEY_ID_0119000000012025SANDBOX0000001"
 DEFAULT_TEMPLATE_POINTS_CREDITED = "TPL_POINTS_CREDITED_SANDBOX"
 
 
+N = TypeVar("N", int, float)
+
+
 class SettingsError(RuntimeError):
     """The environment does not describe a runnable configuration."""
 
@@ -35,24 +39,16 @@ def _str(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
 
-def _int(name: str, default: int) -> int:
+def _number(name: str, default: N) -> N:
+    """The variable as a number of the default's type, or a SettingsError naming it."""
     raw = _env(name)
     if raw is None:
         return default
     try:
-        return int(raw)
+        return type(default)(raw)
     except ValueError as exc:
-        raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
-
-
-def _float(name: str, default: float) -> float:
-    raw = _env(name)
-    if raw is None:
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+        raise SettingsError(f"{name} must be {'an integer' if isinstance(default, int) else 'a number'}, got {raw!r}"
+                            ) from exc
 
 
 @dataclass(frozen=True)
@@ -181,7 +177,7 @@ def _load() -> Settings:
     if env not in ("development", "production", "test"):
         raise SettingsError(f"APP_ENV must be development, test or production, got {env!r}")
     data_dir = Path(_str("DATA_DIR", str(PROJECT_ROOT / "data")))
-    port = _int("PORT", 8000)
+    port = _number("PORT", 8000)
     generated: list[str] = []
 
     database_url = _env("DATABASE_URL")
@@ -220,7 +216,7 @@ def _load() -> Settings:
         env=env,
         port=port,
         host=_str("HOST", "127.0.0.1"),
-        web_concurrency=_int("WEB_CONCURRENCY", 1),
+        web_concurrency=_number("WEB_CONCURRENCY", 1),
         data_dir=data_dir,
         database_url=database_url,
         redis_url=_env("REDIS_URL"),
@@ -240,15 +236,15 @@ def _load() -> Settings:
         pay_public_key_id=_str("WECHAT_PAY_PUBLIC_KEY_ID", SANDBOX_PUBLIC_KEY_ID),
         pay_api_base=_str("WECHAT_PAY_API_BASE", "https://api.mch.weixin.qq.com").rstrip("/"),
         pay_v2_key=_env("WECHAT_PAY_V2_KEY"),
-        notify_max_age_s=_int("WECHAT_PAY_NOTIFY_MAX_AGE_S", 300),
-        access_token_ttl_s=_int("ACCESS_TOKEN_TTL_S", 15 * 60),
-        refresh_token_ttl_s=_int("REFRESH_TOKEN_TTL_S", 30 * 24 * 3600),
-        order_close_after_s=_int("ORDER_CLOSE_AFTER_S", 15 * 60),
-        order_query_after_s=_int("ORDER_QUERY_AFTER_S", 3 * 60),
-        points_expiry_months=_int("POINTS_EXPIRY_MONTHS", 24),
-        outbox_max_attempts=_int("OUTBOX_MAX_ATTEMPTS", 8),
-        outbox_retry_base_s=_float("OUTBOX_RETRY_BASE_S", 10.0),
-        worker_interval_s=_float("WORKER_INTERVAL_S", 1.0),
+        notify_max_age_s=_number("WECHAT_PAY_NOTIFY_MAX_AGE_S", 300),
+        access_token_ttl_s=_number("ACCESS_TOKEN_TTL_S", 15 * 60),
+        refresh_token_ttl_s=_number("REFRESH_TOKEN_TTL_S", 30 * 24 * 3600),
+        order_close_after_s=_number("ORDER_CLOSE_AFTER_S", 15 * 60),
+        order_query_after_s=_number("ORDER_QUERY_AFTER_S", 3 * 60),
+        points_expiry_months=_number("POINTS_EXPIRY_MONTHS", 24),
+        outbox_max_attempts=_number("OUTBOX_MAX_ATTEMPTS", 8),
+        outbox_retry_base_s=_number("OUTBOX_RETRY_BASE_S", 10.0),
+        worker_interval_s=_number("WORKER_INTERVAL_S", 1.0),
         generated=tuple(generated),
     )
     if settings.is_production:
